@@ -1,0 +1,417 @@
+// askio: the command-line front end. Parses arguments, calls the engine, and
+// prints for people (default) or machines (--json).
+//
+// Exit codes (the one place they are decided, see ExitCodeFor):
+//   0  success
+//   1  user error: bad argument, unknown knowledge base, unsupported input
+//   2  internal or I/O error
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "askio/engine.h"
+#include "eval/eval.h"
+
+namespace {
+
+using askio::Status;
+using nlohmann::json;
+
+int ExitCodeFor(const Status& s) {
+  if (s.ok()) return 0;
+  return s.IsUserError() ? 1 : 2;
+}
+
+int Fail(const Status& s) {
+  std::cerr << "askio: " << s.message() << "\n";
+  return ExitCodeFor(s);
+}
+
+bool StdoutIsTty() { return isatty(STDOUT_FILENO) == 1; }
+bool StderrIsTty() { return isatty(STDERR_FILENO) == 1; }
+
+std::string HeadingTrail(const std::string& title, const std::vector<std::string>& path) {
+  std::string out = title;
+  for (const std::string& h : path) {
+    if (h == title) continue;
+    out += " › " + h;
+  }
+  return out;
+}
+
+// Renders a snippet with its highlights: bold on a terminal, **markers**
+// otherwise so that highlights survive a pipe.
+std::string Highlighted(const askio::SearchHit& hit, bool tty) {
+  const char* on = tty ? "\033[1;33m" : "**";
+  const char* off = tty ? "\033[0m" : "**";
+  std::string out;
+  size_t pos = 0;
+  for (const askio::Highlight& h : hit.highlights) {
+    out.append(hit.snippet, pos, h.begin - pos);
+    out += on;
+    out.append(hit.snippet, h.begin, h.end - h.begin);
+    out += off;
+    pos = h.end;
+  }
+  out.append(hit.snippet, pos, std::string::npos);
+  return out;
+}
+
+json CitationJson(const askio::Citation& c) {
+  return {{"number", c.number},       {"chunk_id", c.chunk_id},
+          {"title", c.document_title}, {"source", c.document_source},
+          {"heading_path", c.heading_path}, {"char_start", c.char_start},
+          {"char_end", c.char_end},   {"quote", c.quote}};
+}
+
+std::string HumanBytes(double bytes) {
+  char buf[32];
+  if (bytes >= 1 << 20)
+    std::snprintf(buf, sizeof buf, "%.1f MB", bytes / (1 << 20));
+  else
+    std::snprintf(buf, sizeof buf, "%.0f KB", bytes / 1024);
+  return buf;
+}
+
+// A one-line progress bar on stderr: files, megabytes, rate and ETA.
+class ProgressBar {
+ public:
+  explicit ProgressBar(bool enabled) : enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
+  void Update(const askio::IngestProgress& p) {
+    if (!enabled_ || p.files_total == 0) return;
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    const double frac = p.bytes_total ? static_cast<double>(p.bytes_done) / static_cast<double>(p.bytes_total)
+                                      : static_cast<double>(p.files_done) / static_cast<double>(p.files_total);
+    const double rate = secs > 0 ? static_cast<double>(p.bytes_done) / secs : 0;
+    const double eta = rate > 0 ? static_cast<double>(p.bytes_total - p.bytes_done) / rate : 0;
+    constexpr int kWidth = 28;
+    const int filled = static_cast<int>(frac * kWidth);
+    std::string bar(static_cast<size_t>(filled), '=');
+    if (filled < kWidth) bar += '>';
+    bar.resize(kWidth, ' ');
+    std::fprintf(stderr, "\r[%s] %zu/%zu files  %s/%s  %s/s  ETA %.0fs   ", bar.c_str(),
+                 p.files_done, p.files_total, HumanBytes(static_cast<double>(p.bytes_done)).c_str(),
+                 HumanBytes(static_cast<double>(p.bytes_total)).c_str(), HumanBytes(rate).c_str(), eta);
+    drawn_ = true;
+  }
+  void Finish() {
+    if (drawn_) std::fprintf(stderr, "\n");
+  }
+
+ private:
+  bool enabled_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point start_;
+};
+
+const char* OutcomeName(askio::IngestFileResult::Outcome o) {
+  switch (o) {
+    case askio::IngestFileResult::Outcome::kAdded: return "added";
+    case askio::IngestFileResult::Outcome::kReplaced: return "replaced";
+    case askio::IngestFileResult::Outcome::kUnchanged: return "unchanged";
+    case askio::IngestFileResult::Outcome::kFailed: return "failed";
+  }
+  return "?";
+}
+
+struct Globals {
+  std::string data_dir;
+  bool json = false;
+};
+
+askio::Result<std::unique_ptr<askio::KnowledgeBase>> OpenKb(const Globals& g, const std::string& name,
+                                                            bool create = false) {
+  return askio::KnowledgeBase::Open(
+      g.data_dir, name,
+      create ? askio::KnowledgeBase::OpenMode::kCreateIfMissing
+             : askio::KnowledgeBase::OpenMode::kMustExist);
+}
+
+int RunIngest(const Globals& g, const std::string& kb_name, const std::vector<std::string>& paths,
+              const askio::IngestOptions& options) {
+  auto kb = OpenKb(g, kb_name, /*create=*/true);
+  if (!kb) return Fail(kb.error());
+  ProgressBar bar(StderrIsTty() && !g.json);
+  auto report = (*kb)->Ingest(paths, options, [&](const askio::IngestProgress& p) { bar.Update(p); });
+  bar.Finish();
+  if (!report) return Fail(report.error());
+  const askio::IngestReport& r = *report;
+  if (g.json) {
+    json files = json::array();
+    for (const auto& f : r.files) {
+      json j = {{"path", f.path}, {"outcome", OutcomeName(f.outcome)}, {"chunks", f.chunks}, {"bytes", f.bytes}};
+      if (!f.error.empty()) j["error"] = f.error;
+      files.push_back(j);
+    }
+    std::cout << json{{"kb", kb_name}, {"added", r.added}, {"replaced", r.replaced},
+                      {"unchanged", r.unchanged}, {"failed", r.failed}, {"pruned", r.pruned},
+                      {"chunks", r.chunks}, {"bytes", r.bytes},
+                      {"seconds", {{"total", r.total_seconds}, {"parse", r.parse_seconds},
+                                   {"store", r.store_seconds}, {"index", r.index_seconds}}},
+                      {"files", files}}
+                     .dump(2)
+              << "\n";
+  } else {
+    for (const auto& f : r.files)
+      if (f.outcome == askio::IngestFileResult::Outcome::kFailed)
+        std::cerr << "  failed: " << f.path << ": " << f.error << "\n";
+    const double mb = static_cast<double>(r.bytes) / (1 << 20);
+    std::printf("Ingested into '%s': %lld added, %lld replaced, %lld unchanged, %lld failed",
+                kb_name.c_str(), static_cast<long long>(r.added), static_cast<long long>(r.replaced),
+                static_cast<long long>(r.unchanged), static_cast<long long>(r.failed));
+    if (options.prune) std::printf(", %lld pruned", static_cast<long long>(r.pruned));
+    std::printf("\n  %lld chunks from %.2f MB in %.2fs (%.1f MB/s)\n", static_cast<long long>(r.chunks),
+                mb, r.total_seconds, r.total_seconds > 0 ? mb / r.total_seconds : 0.0);
+    std::printf("  stages: parse+chunk %.2fs, store %.2fs, index %.2fs\n", r.parse_seconds,
+                r.store_seconds, r.index_seconds);
+  }
+  // Files that failed are reported, but the run itself succeeded unless
+  // nothing at all could be ingested.
+  const bool all_failed = r.failed > 0 && r.added + r.replaced + r.unchanged == 0;
+  return all_failed ? 1 : 0;
+}
+
+int RunSearch(const Globals& g, const std::string& kb_name, const std::string& query, size_t limit) {
+  auto kb = OpenKb(g, kb_name);
+  if (!kb) return Fail(kb.error());
+  askio::SearchOptions so;
+  so.limit = limit;
+  auto hits = (*kb)->Search(query, so);
+  if (!hits) return Fail(hits.error());
+  if (g.json) {
+    json out = json::array();
+    for (size_t i = 0; i < hits->size(); ++i) {
+      const auto& h = (*hits)[i];
+      json hl = json::array();
+      for (const auto& x : h.highlights) hl.push_back({x.begin, x.end});
+      out.push_back({{"rank", i + 1}, {"score", h.score}, {"title", h.document_title},
+                     {"source", h.document_source}, {"text", h.chunk.text},
+                     {"heading_path", h.chunk.heading_path}, {"chunk_id", h.chunk.id},
+                     {"document_id", h.chunk.document_id}, {"char_start", h.chunk.char_start},
+                     {"char_end", h.chunk.char_end}, {"snippet", h.snippet}, {"highlights", hl}});
+    }
+    std::cout << json{{"query", query}, {"hits", out}}.dump(2) << "\n";
+    return 0;
+  }
+  if (hits->empty()) {
+    std::printf("No matches for \"%s\".\n", query.c_str());
+    return 0;
+  }
+  const bool tty = StdoutIsTty();
+  for (size_t i = 0; i < hits->size(); ++i) {
+    const auto& h = (*hits)[i];
+    std::printf("%zu. %s  (score %.2f)\n", i + 1, HeadingTrail(h.document_title, h.chunk.heading_path).c_str(),
+                h.score);
+    std::printf("   %s, chars %lld–%lld\n", h.document_source.c_str(),
+                static_cast<long long>(h.chunk.char_start), static_cast<long long>(h.chunk.char_end));
+    std::printf("   %s\n\n", Highlighted(h, tty).c_str());
+  }
+  return 0;
+}
+
+int RunAsk(const Globals& g, const std::string& kb_name, const std::string& question) {
+  auto kb = OpenKb(g, kb_name);
+  if (!kb) return Fail(kb.error());
+  auto answer = (*kb)->Ask(question, askio::AskOptions{});
+  if (!answer) return Fail(answer.error());
+  const askio::Answer& a = *answer;
+  if (g.json) {
+    json cites = json::array();
+    for (const auto& c : a.citations) cites.push_back(CitationJson(c));
+    json out = {{"question", question}, {"found", a.found}, {"answer", a.text},
+                {"confidence", a.confidence}, {"citations", cites}};
+    if (!a.found) out["reason"] = a.reason;
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  if (!a.found) {
+    std::printf("The knowledge base does not contain an answer to this question.\n  (%s)\n",
+                a.reason.c_str());
+    return 0;
+  }
+  std::printf("%s\n\nSources:\n", a.text.c_str());
+  for (const auto& c : a.citations) {
+    std::printf("[%d] %s — %s, chars %lld–%lld\n    \"%s\"\n", c.number,
+                HeadingTrail(c.document_title, c.heading_path).c_str(), c.document_source.c_str(),
+                static_cast<long long>(c.char_start), static_cast<long long>(c.char_end),
+                c.quote.c_str());
+  }
+  return 0;
+}
+
+int RunEval(const Globals& g, askio::eval::EvalOptions options) {
+  const bool show = StderrIsTty() && !g.json;
+  auto result = askio::eval::RunEval(options, [&](size_t done, size_t total) {
+    if (show) std::fprintf(stderr, "\r  %zu/%zu questions", done, total);
+  });
+  if (show) std::fprintf(stderr, "\n");
+  if (!result) return Fail(result.error());
+  const auto& r = *result;
+  if (g.json) {
+    std::cout << json{{"questions", r.questions}, {"passages", r.passages}, {"chunks", r.chunks},
+                      {"hit@1", r.hit_at_1}, {"hit@5", r.hit_at_5}, {"mrr@10", r.mrr_at_10},
+                      {"em", r.em}, {"f1", r.f1}, {"answered", r.answered},
+                      {"ingest_seconds", r.ingest_seconds}, {"latency_ms_p50", r.latency_ms_p50},
+                      {"latency_ms_p99", r.latency_ms_p99}}
+                     .dump(2)
+              << "\n";
+    return 0;
+  }
+  std::printf("questions %lld, passages %lld, chunks %lld\n", static_cast<long long>(r.questions),
+              static_cast<long long>(r.passages), static_cast<long long>(r.chunks));
+  std::printf("Hit@1 %.4f  Hit@5 %.4f  MRR@10 %.4f\n", r.hit_at_1, r.hit_at_5, r.mrr_at_10);
+  std::printf("EM %.1f  F1 %.1f  answered %.1f%%\n", r.em, r.f1, 100 * r.answered);
+  std::printf("ingest %.2fs  latency p50 %.2f ms  p99 %.2f ms\n", r.ingest_seconds, r.latency_ms_p50,
+              r.latency_ms_p99);
+  return 0;
+}
+
+int RunKbList(const Globals& g) {
+  auto names = askio::ListKnowledgeBases(g.data_dir);
+  if (!names) return Fail(names.error());
+  json out = json::array();
+  for (const std::string& n : *names) {
+    auto kb = OpenKb(g, n);
+    if (!kb) return Fail(kb.error());
+    auto st = (*kb)->Stats();
+    if (!st) return Fail(st.error());
+    out.push_back({{"name", n}, {"documents", st->documents}, {"chunks", st->chunks}});
+  }
+  if (g.json) {
+    std::cout << out.dump(2) << "\n";
+  } else if (out.empty()) {
+    std::printf("No knowledge bases in %s\n", g.data_dir.c_str());
+  } else {
+    for (const auto& j : out)
+      std::printf("%-24s %8lld documents %10lld chunks\n", j["name"].get<std::string>().c_str(),
+                  j["documents"].get<long long>(), j["chunks"].get<long long>());
+  }
+  return 0;
+}
+
+int RunKbStats(const Globals& g, const std::string& name) {
+  auto kb = OpenKb(g, name);
+  if (!kb) return Fail(kb.error());
+  auto st = (*kb)->Stats();
+  if (!st) return Fail(st.error());
+  const json out = {{"name", st->name},         {"path", (*kb)->path()},
+                    {"documents", st->documents}, {"chunks", st->chunks},
+                    {"text_bytes", st->text_bytes}, {"analyzer", st->analyzer},
+                    {"weighting", st->weighting}, {"index_applied_seq", st->index_applied_seq},
+                    {"outbox_seq", st->outbox_seq}, {"created_at", st->created_at}};
+  if (g.json) {
+    std::cout << out.dump(2) << "\n";
+  } else {
+    for (auto it = out.begin(); it != out.end(); ++it)
+      std::printf("%-18s %s\n", it.key().c_str(),
+                  it->is_string() ? it->get<std::string>().c_str() : it->dump().c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"askio — questions answered from your own documents, with citations"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  Globals g;
+  app.add_option("--data-dir", g.data_dir,
+                 "Where knowledge bases live (default $ASKIO_DATA_DIR, else "
+                 "$XDG_DATA_HOME/askio)");
+  app.add_flag("--json", g.json, "Machine-readable output");
+
+  std::string kb_name;
+  std::vector<std::string> paths;
+  askio::IngestOptions ingest_options;
+  auto* ingest = app.add_subcommand("ingest", "Add files and folders (.txt, .md) to a knowledge base");
+  ingest->add_option("--kb", kb_name, "Knowledge base (created if missing)")->required();
+  ingest->add_option("paths", paths, "Files or folders (folders recurse)")->required();
+  ingest->add_flag("--prune", ingest_options.prune, "Remove documents whose files are gone");
+  ingest->add_option("--chunk-size", ingest_options.chunking.target_chars, "Target chunk size in characters");
+  ingest->add_option("--chunk-overlap", ingest_options.chunking.overlap_chars, "Overlap in characters");
+
+  std::string query;
+  size_t limit = 10;
+  auto* search = app.add_subcommand("search", "Ranked passages for a query");
+  search->add_option("--kb", kb_name, "Knowledge base")->required();
+  search->add_option("query", query, "What to look for")->required();
+  search->add_option("-k,--limit", limit, "Number of results")->check(CLI::Range(1, 1000));
+
+  auto* ask = app.add_subcommand("ask", "A short answer with citations, or \"not found\"");
+  ask->add_option("--kb", kb_name, "Knowledge base")->required();
+  ask->add_option("question", query, "The question")->required();
+
+  askio::eval::EvalOptions eval_options;
+  auto* eval = app.add_subcommand("eval", "Evaluate retrieval and answers on SQuAD-format files");
+  eval->add_option("files", eval_options.corpus_files, "Corpus files (SQuAD v1 JSON)")->required()->check(CLI::ExistingFile);
+  eval->add_option("--queries", eval_options.query_files, "Question files (default: the corpus files)")
+      ->check(CLI::ExistingFile);
+  eval->add_option("--chunk-size", eval_options.ingest.chunking.target_chars, "Target chunk size");
+  eval->add_option("--chunk-overlap", eval_options.ingest.chunking.overlap_chars, "Chunk overlap");
+  eval->add_option("--weighting", eval_options.weighting, "Ranking scheme, e.g. \"bm25 k1=1.2 b=0.75\"");
+  eval->add_option("--min-coverage", eval_options.ask.min_coverage, "Reader abstention threshold (0-1)");
+  eval->add_option("--max-questions", eval_options.max_questions, "Evaluate only the first N questions");
+
+  auto* kb = app.add_subcommand("kb", "Manage knowledge bases");
+  kb->require_subcommand(1);
+  auto* kb_list = kb->add_subcommand("list", "List knowledge bases");
+  std::string target;
+  auto* kb_stats = kb->add_subcommand("stats", "Counts and settings of a knowledge base");
+  kb_stats->add_option("name", target)->required();
+  auto* kb_delete = kb->add_subcommand("delete", "Delete a knowledge base and everything in it");
+  kb_delete->add_option("name", target)->required();
+  auto* kb_reindex = kb->add_subcommand("reindex", "Rebuild the derived indexes from the catalogue");
+  kb_reindex->add_option("name", target)->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 1;
+  }
+  if (g.data_dir.empty()) g.data_dir = askio::DefaultDataDir();
+
+  try {
+    if (*ingest) return RunIngest(g, kb_name, paths, ingest_options);
+    if (*search) return RunSearch(g, kb_name, query, limit);
+    if (*ask) return RunAsk(g, kb_name, query);
+    if (*eval) return RunEval(g, eval_options);
+    if (*kb_list) return RunKbList(g);
+    if (*kb_stats) return RunKbStats(g, target);
+    if (*kb_delete) {
+      const Status s = askio::DeleteKnowledgeBase(g.data_dir, target);
+      if (!s.ok()) return Fail(s);
+      if (g.json) std::cout << json{{"deleted", target}}.dump() << "\n";
+      else std::printf("Deleted knowledge base '%s'.\n", target.c_str());
+      return 0;
+    }
+    if (*kb_reindex) {
+      auto k = OpenKb(g, target);
+      if (!k) return Fail(k.error());
+      const Status s = (*k)->Reindex();
+      if (!s.ok()) return Fail(s);
+      auto st = (*k)->Stats();
+      if (!st) return Fail(st.error());
+      if (g.json) std::cout << json{{"reindexed", target}, {"chunks", st->chunks}}.dump() << "\n";
+      else std::printf("Rebuilt the index of '%s' (%lld chunks).\n", target.c_str(),
+                       static_cast<long long>(st->chunks));
+      return 0;
+    }
+  } catch (const std::exception& e) {
+    // The engine reports expected failures as values; anything thrown here
+    // is a bug, reported rather than aborting with a core dump.
+    std::cerr << "askio: internal error: " << e.what() << "\n";
+    return 2;
+  }
+  return 1;
+}

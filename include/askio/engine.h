@@ -1,0 +1,90 @@
+// The askio engine: knowledge bases on disk, ingestion, search and answers.
+//
+// A knowledge base (KB) is a directory under the data directory. Its SQLite
+// catalogue is the source of truth; the lexical index beside it is derived and
+// can always be rebuilt from the catalogue (see docs/architecture.md).
+//
+// Thread safety: a KnowledgeBase may be used from several threads for Search
+// and Ask; Ingest, Reindex and Prune take an internal writer lock.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "askio/options.h"
+#include "askio/status.h"
+#include "askio/types.h"
+
+namespace askio {
+
+// $ASKIO_DATA_DIR, else $XDG_DATA_HOME/askio, else ~/.local/share/askio.
+std::string DefaultDataDir();
+
+// KB names: 1-64 characters from [A-Za-z0-9_.-], not starting with '.'.
+Status ValidateKbName(const std::string& name);
+
+Result<std::vector<std::string>> ListKnowledgeBases(const std::string& data_dir);
+Status DeleteKnowledgeBase(const std::string& data_dir, const std::string& name);
+
+// One document handed to the engine directly (eval, tests, future loaders).
+struct DocumentInput {
+  std::string source;  // unique key within the KB
+  std::string title;
+  std::string type = "text";  // "text" or "markdown"
+  std::string content;        // UTF-8
+};
+
+class KnowledgeBase {
+ public:
+  enum class OpenMode { kMustExist, kCreateIfMissing };
+
+  // Opens (and with kCreateIfMissing creates) the KB `name` under `data_dir`.
+  // Brings derived indexes level with the catalogue before returning.
+  static Result<std::unique_ptr<KnowledgeBase>> Open(const std::string& data_dir,
+                                                     const std::string& name, OpenMode mode);
+  ~KnowledgeBase();
+  KnowledgeBase(const KnowledgeBase&) = delete;
+  KnowledgeBase& operator=(const KnowledgeBase&) = delete;
+
+  // Ingests files and folders (recursively; .txt and .md). A file that fails
+  // is recorded in the report and skipped; the run goes on. Only I/O failures
+  // of the KB itself return an error.
+  using ProgressFn = std::function<void(const IngestProgress&)>;
+  Result<IngestReport> Ingest(const std::vector<std::string>& paths, const IngestOptions& options,
+                              const ProgressFn& progress = {});
+
+  // Adds or replaces in-memory documents (keyed by source) in batches.
+  Result<IngestReport> IngestDocuments(const std::vector<DocumentInput>& docs,
+                                       const IngestOptions& options);
+
+  Result<std::vector<SearchHit>> Search(const std::string& query, const SearchOptions& options);
+  // Answers from the KB's own text. `retrieved`, if given, receives the
+  // ranked chunks the answer was drawn from.
+  Result<Answer> Ask(const std::string& question, const AskOptions& options,
+                     std::vector<SearchHit>* retrieved = nullptr);
+
+  Result<KbStats> Stats();
+  Result<std::vector<DocumentInfo>> ListDocuments();
+  Result<std::vector<Chunk>> DocumentChunks(int64_t document_id);
+  // The document's normalised text, which chunk offsets index into.
+  Result<std::string> DocumentText(int64_t document_id);
+
+  // Sets the ranking scheme, e.g. "bm25 k1=1.2 b=0.75"; stored with the KB.
+  Status SetWeighting(const std::string& scheme);
+
+  // Drops the lexical index and rebuilds it from the catalogue.
+  Status Reindex();
+
+  const std::string& name() const;
+  const std::string& path() const;
+
+  class Impl;
+
+ private:
+  explicit KnowledgeBase(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace askio

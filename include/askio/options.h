@@ -1,0 +1,49 @@
+// Plain option structs with documented defaults. Callers fill in what they
+// need; every field has a sensible default so `{}` is always valid.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace askio {
+
+// How documents are cut into chunks. Sizes are in Unicode code points.
+struct ChunkOptions {
+  // Chunks grow sentence by sentence up to this size. Chosen by eval
+  // (docs/decisions/0002-chunk-size.md).
+  size_t target_chars = 600;
+  // Trailing sentences of a chunk repeated at the start of the next one, so a
+  // fact that straddles a boundary is whole in at least one chunk.
+  size_t overlap_chars = 100;
+  // A single sentence longer than this is cut (at a comma or space if one is
+  // near); otherwise sentences are never split.
+  size_t max_chars = 1000;
+};
+
+struct IngestOptions {
+  ChunkOptions chunking;
+  // Remove documents whose source file is no longer among the given paths.
+  bool prune = false;
+  // Documents committed per SQLite transaction.
+  size_t batch_size = 64;
+};
+
+struct SearchOptions {
+  size_t limit = 10;
+  // Characters of context in each highlighted snippet.
+  size_t snippet_chars = 160;
+};
+
+struct AskOptions {
+  // Chunks retrieved (and returned to callers that ask for them).
+  size_t retrieve_chunks = 10;
+  // Of those, the chunks the extractive reader reads.
+  size_t candidate_chunks = 5;
+  // The reader abstains when its best sentence covers less than this share
+  // of the question's (IDF-weighted) terms. Calibrated in docs/quality.md.
+  double min_coverage = 0.4;
+  // Maximum citations attached to an answer.
+  size_t max_citations = 3;
+};
+
+}  // namespace askio

@@ -1,0 +1,106 @@
+// Plain data returned by the engine. All text is UTF-8; offsets are in Unicode
+// code points into the document's normalised text (Document::text).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace askio {
+
+struct DocumentInfo {
+  int64_t id = 0;
+  std::string source;  // path or URI the document was read from
+  std::string title;
+  std::string type;  // "text", "markdown"
+  std::string content_hash;
+  int64_t version = 0;  // increments each time the document is replaced
+  int64_t chunk_count = 0;
+  std::string created_at;  // ISO 8601 UTC
+  std::string updated_at;
+};
+
+struct Chunk {
+  int64_t id = 0;
+  int64_t document_id = 0;
+  int64_t ordinal = 0;
+  std::string text;
+  std::vector<std::string> heading_path;
+  int64_t char_start = 0;  // [char_start, char_end) in the document text
+  int64_t char_end = 0;
+  int64_t page = 0;  // 0 when unknown
+};
+
+// A span of a snippet that matched the query.
+struct Highlight {
+  size_t begin = 0;  // byte offsets into SearchHit::snippet
+  size_t end = 0;
+};
+
+struct SearchHit {
+  Chunk chunk;
+  std::string document_title;
+  std::string document_source;
+  double score = 0;
+  std::string snippet;
+  std::vector<Highlight> highlights;
+};
+
+struct Citation {
+  int number = 0;  // the [n] used in the answer text
+  int64_t chunk_id = 0;
+  std::string document_title;
+  std::string document_source;
+  std::vector<std::string> heading_path;
+  int64_t char_start = 0;  // of the quoted passage in the document
+  int64_t char_end = 0;
+  std::string quote;
+};
+
+struct Answer {
+  bool found = false;  // false: the knowledge base does not contain the answer
+  std::string text;    // the short answer, with [n] markers when found
+  std::vector<Citation> citations;
+  double confidence = 0;  // 0..1, how well the evidence covers the question
+  std::string reason;     // why the answer was withheld, when !found
+};
+
+struct KbStats {
+  std::string name;
+  int64_t documents = 0;
+  int64_t chunks = 0;
+  int64_t text_bytes = 0;
+  int64_t index_applied_seq = 0;  // outbox position the lexical index reached
+  int64_t outbox_seq = 0;         // latest outbox position in the catalogue
+  std::string analyzer;           // the analysis scheme the index was built with
+  std::string weighting;          // e.g. "bm25 k1=1.2 b=0.75"
+  std::string created_at;
+};
+
+// One file's outcome in an ingest run.
+struct IngestFileResult {
+  std::string path;
+  enum class Outcome { kAdded, kReplaced, kUnchanged, kFailed } outcome = Outcome::kAdded;
+  std::string error;  // why, when kFailed
+  int64_t chunks = 0;
+  int64_t bytes = 0;
+};
+
+struct IngestReport {
+  std::vector<IngestFileResult> files;
+  int64_t added = 0, replaced = 0, unchanged = 0, failed = 0, pruned = 0;
+  int64_t chunks = 0;
+  int64_t bytes = 0;
+  // Wall time per stage, seconds (stages overlap across threads).
+  double read_seconds = 0, parse_seconds = 0, store_seconds = 0, index_seconds = 0;
+  double total_seconds = 0;
+};
+
+// Reported while ingesting so a caller can draw a progress bar.
+struct IngestProgress {
+  size_t files_done = 0, files_total = 0;
+  uint64_t bytes_done = 0, bytes_total = 0;
+  std::string current;
+};
+
+}  // namespace askio

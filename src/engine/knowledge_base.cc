@@ -1,0 +1,662 @@
+// The engine: glues catalogue, analysis, lexical index and reader together.
+// Data flows one way: files -> loaders -> chunker -> catalogue -> index;
+// questions -> analyser -> index -> catalogue -> reader.
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "askio/engine.h"
+#include "common/clock.h"
+#include "common/hash.h"
+#include "index/lexical_index.h"
+#include "ingest/chunker.h"
+#include "ingest/loaders.h"
+#include "model/extractive_reader.h"
+#include "retrieve/snippet.h"
+#include "store/catalog.h"
+
+namespace fs = std::filesystem;
+
+namespace askio {
+namespace {
+
+constexpr const char* kCatalogFile = "catalog.sqlite";
+constexpr const char* kLexicalDir = "lexical";
+constexpr const char* kDefaultWeighting = "bm25 k1=1.2 b=0.75";
+// Files above this size are refused rather than read into memory.
+constexpr uintmax_t kMaxFileBytes = 256ull << 20;
+// A batch commits after this many bytes even if it has fewer files.
+constexpr uint64_t kMaxBatchBytes = 32ull << 20;
+
+// A document parsed, chunked and analysed, ready to store.
+struct PreparedDocument {
+  store::NewDocument doc;
+  std::vector<text::TermCounts> chunk_terms;
+};
+
+PreparedDocument Prepare(const ingest::ParsedDocument& parsed, std::string source,
+                         std::string fallback_title, std::string hash,
+                         const ChunkOptions& options) {
+  PreparedDocument p;
+  const ingest::LaidOutDocument laid = ingest::LayOut(parsed);
+  p.doc.source = std::move(source);
+  p.doc.title = parsed.title.empty() ? std::move(fallback_title) : parsed.title;
+  p.doc.type = parsed.type;
+  p.doc.content_hash = std::move(hash);
+  for (const ingest::ChunkSpan& span : ingest::ChunkDocument(laid, options)) {
+    store::NewChunk c;
+    c.text = laid.text.substr(span.byte_begin, span.byte_end - span.byte_begin);
+    c.heading_path = span.heading_path;
+    c.char_start = span.char_begin;
+    c.char_end = span.char_end;
+    p.chunk_terms.push_back(index::ChunkTerms(p.doc.title, c.heading_path, c.text));
+    p.doc.chunks.push_back(std::move(c));
+  }
+  p.doc.text = laid.text;
+  return p;
+}
+
+Result<std::string> ReadFile(const std::string& path, uintmax_t size) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Err(Status::IOError("cannot read " + path + ": " + std::strerror(errno)));
+  std::string data(static_cast<size_t>(size), '\0');
+  in.read(data.data(), static_cast<std::streamsize>(size));
+  data.resize(static_cast<size_t>(in.gcount()));
+  if (in.bad()) return Err(Status::IOError("cannot read " + path));
+  return data;
+}
+
+std::string FileStem(const std::string& path) { return fs::path(path).stem().string(); }
+
+}  // namespace
+
+std::string DefaultDataDir() {
+  if (const char* d = std::getenv("ASKIO_DATA_DIR"); d && *d) return d;
+  if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x) return std::string(x) + "/askio";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.local/share/askio";
+  return ".askio";
+}
+
+Status ValidateKbName(const std::string& name) {
+  if (name.empty() || name.size() > 64 || name.front() == '.')
+    return Status::InvalidArgument("invalid knowledge base name '" + name +
+                                   "': use 1-64 characters from A-Z a-z 0-9 _ . - "
+                                   "(not starting with '.')");
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.')
+      return Status::InvalidArgument("invalid knowledge base name '" + name +
+                                     "': use 1-64 characters from A-Z a-z 0-9 _ . -");
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> ListKnowledgeBases(const std::string& data_dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  if (!fs::exists(data_dir, ec)) return out;
+  for (const auto& entry : fs::directory_iterator(data_dir, ec)) {
+    if (entry.is_directory() && fs::exists(entry.path() / kCatalogFile))
+      out.push_back(entry.path().filename().string());
+  }
+  if (ec) return Err(Status::IOError("cannot list " + data_dir + ": " + ec.message()));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Status DeleteKnowledgeBase(const std::string& data_dir, const std::string& name) {
+  ASKIO_RETURN_IF_ERROR(ValidateKbName(name));
+  const fs::path dir = fs::path(data_dir) / name;
+  if (!fs::exists(dir / kCatalogFile))
+    return Status::NotFound("knowledge base '" + name + "' does not exist");
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  if (ec) return Status::IOError("cannot delete " + dir.string() + ": " + ec.message());
+  return Status::Ok();
+}
+
+class KnowledgeBase::Impl {
+ public:
+  std::string name, dir;
+  std::unique_ptr<store::Catalog> catalog;
+  std::unique_ptr<index::LexicalIndex> lexical;
+  index::Bm25Params bm25;
+  text::Analyzer analyzer;
+  std::mutex mu;  // serialises catalogue and index access
+
+  std::string LexicalPath() const { return dir + "/" + kLexicalDir; }
+
+  Status OpenIndexes();
+  Status EnsureWritable();
+  Status CatchUp(const std::unordered_map<int64_t, const text::TermCounts*>* fresh);
+  Status Rebuild();
+  Status StoreBatch(std::vector<PreparedDocument>& batch, IngestReport& report,
+                    std::vector<IngestFileResult*>& results);
+  Result<std::vector<SearchHit>> SearchLocked(const std::string& query,
+                                              const SearchOptions& options,
+                                              std::vector<text::QueryTerm>* terms_out);
+};
+
+// Opens the lexical index read-only when it is level with the catalogue;
+// otherwise writable, to replay the outbox or rebuild it.
+Status KnowledgeBase::Impl::OpenIndexes() {
+  auto latest = catalog->LatestOutboxSeq();
+  if (!latest) return latest.error();
+  auto ro = index::LexicalIndex::Open(LexicalPath(), index::LexicalIndex::Mode::kReadOnly);
+  if (ro && (*ro)->applied_seq() == *latest) {
+    lexical = std::move(*ro);
+    return Status::Ok();
+  }
+  ro = {};
+  Status s = EnsureWritable();
+  if (!s.ok()) {
+    if (s.code() == StatusCode::kCorruption) return Rebuild();
+    // Another process holds the writer (it is ingesting and will bring the
+    // index level itself): serve what the index has. Hits are still checked
+    // against the catalogue, so nothing half-written is ever shown.
+    auto again = index::LexicalIndex::Open(LexicalPath(), index::LexicalIndex::Mode::kReadOnly);
+    if (!again) return s;
+    lexical = std::move(*again);
+    return Status::Ok();
+  }
+  return CatchUp(nullptr);
+}
+
+Status KnowledgeBase::Impl::EnsureWritable() {
+  if (lexical && lexical->writable()) return Status::Ok();
+  lexical.reset();
+  auto w = index::LexicalIndex::Open(LexicalPath(), index::LexicalIndex::Mode::kWritable);
+  if (!w) return w.error();
+  lexical = std::move(*w);
+  return Status::Ok();
+}
+
+// Applies outbox entries the index has not seen. `fresh` holds terms already
+// computed for just-stored chunks, to avoid analysing them twice.
+Status KnowledgeBase::Impl::CatchUp(
+    const std::unordered_map<int64_t, const text::TermCounts*>* fresh) {
+  ASKIO_RETURN_IF_ERROR(EnsureWritable());
+  int64_t applied = lexical->applied_seq();
+  auto latest = catalog->LatestOutboxSeq();
+  if (!latest) return latest.error();
+  if (applied < 0 || applied > *latest) return Rebuild();  // unreadable or from another catalogue
+  auto counts = catalog->CountAll();
+  if (!counts) return counts.error();
+  if (applied < *latest) {
+    auto first = catalog->OutboxAfter(applied, 1);
+    if (!first) return first.error();
+    // The outbox was truncated past where this index stopped: replay cannot
+    // bring it level, so rebuild.
+    if (first->empty() || first->front().seq != applied + 1) return Rebuild();
+  }
+  while (applied < *latest) {
+    auto entries = catalog->OutboxAfter(applied, 4096);
+    if (!entries) return entries.error();
+    if (entries->empty()) break;
+    for (const store::OutboxEntry& e : *entries) {
+      if (e.op == store::OutboxOp::kDelete) {
+        ASKIO_RETURN_IF_ERROR(lexical->Remove(e.chunk_id));
+      } else if (fresh && fresh->count(e.chunk_id)) {
+        ASKIO_RETURN_IF_ERROR(lexical->Add(e.chunk_id, *fresh->at(e.chunk_id)));
+      } else {
+        auto chunk = catalog->GetIndexableChunk(e.chunk_id);
+        if (!chunk) return chunk.error();
+        // A chunk added then deleted later in the outbox: nothing to add.
+        if (*chunk) {
+          ASKIO_RETURN_IF_ERROR(lexical->Add(
+              e.chunk_id, index::ChunkTerms((*chunk)->title, (*chunk)->heading_path, (*chunk)->text)));
+        }
+      }
+      applied = e.seq;
+    }
+  }
+  ASKIO_RETURN_IF_ERROR(lexical->Commit(applied));
+  ASKIO_RETURN_IF_ERROR(catalog->TruncateOutbox(applied));
+  if (static_cast<int64_t>(lexical->doc_count()) != counts->chunks) {
+    // Replay left the index disagreeing with the catalogue: rebuild.
+    auto recount = catalog->CountAll();
+    if (!recount) return recount.error();
+    if (static_cast<int64_t>(lexical->doc_count()) != recount->chunks) return Rebuild();
+  }
+  return Status::Ok();
+}
+
+Status KnowledgeBase::Impl::Rebuild() {
+  lexical.reset();
+  std::error_code ec;
+  fs::remove_all(LexicalPath(), ec);
+  if (ec) return Status::IOError("cannot remove " + LexicalPath() + ": " + ec.message());
+  ASKIO_RETURN_IF_ERROR(EnsureWritable());
+  auto latest = catalog->LatestOutboxSeq();
+  if (!latest) return latest.error();
+  int64_t since_commit = 0;
+  ASKIO_RETURN_IF_ERROR(catalog->ForEachIndexableChunk([&](store::IndexableChunk&& c) -> Status {
+    ASKIO_RETURN_IF_ERROR(lexical->Add(c.id, index::ChunkTerms(c.title, c.heading_path, c.text)));
+    // Commit now and then so memory stays bounded on large KBs; the position
+    // is only recorded at the end, so a crash mid-way means another rebuild.
+    if (++since_commit % 50000 == 0) ASKIO_RETURN_IF_ERROR(lexical->Commit(0));
+    return Status::Ok();
+  }));
+  ASKIO_RETURN_IF_ERROR(lexical->Commit(*latest));
+  return catalog->TruncateOutbox(*latest);
+}
+
+// Stores a batch in one catalogue transaction, then brings the index level.
+Status KnowledgeBase::Impl::StoreBatch(std::vector<PreparedDocument>& batch, IngestReport& report,
+                                       std::vector<IngestFileResult*>& results) {
+  if (batch.empty()) return Status::Ok();
+  Stopwatch sw;
+  ASKIO_RETURN_IF_ERROR(catalog->Begin());
+  std::unordered_map<int64_t, const text::TermCounts*> fresh;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    bool replaced = false;
+    auto ids = catalog->PutDocument(batch[i].doc, &replaced);
+    if (!ids) {
+      catalog->Rollback();
+      return ids.error();
+    }
+    for (size_t k = 0; k < ids->size(); ++k) fresh[(*ids)[k]] = &batch[i].chunk_terms[k];
+    if (results[i]) {
+      results[i]->outcome =
+          replaced ? IngestFileResult::Outcome::kReplaced : IngestFileResult::Outcome::kAdded;
+      results[i]->chunks = static_cast<int64_t>(ids->size());
+    }
+    ++(replaced ? report.replaced : report.added);
+    report.chunks += static_cast<int64_t>(ids->size());
+  }
+  Status s = catalog->Commit();
+  if (!s.ok()) {
+    catalog->Rollback();
+    return s;
+  }
+  report.store_seconds += sw.Seconds();
+  sw.Reset();
+  // The catalogue has the batch; if indexing fails now, the outbox replays it
+  // at the next open.
+  s = CatchUp(&fresh);
+  report.index_seconds += sw.Seconds();
+  return s;
+}
+
+KnowledgeBase::KnowledgeBase(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+KnowledgeBase::~KnowledgeBase() = default;
+const std::string& KnowledgeBase::name() const { return impl_->name; }
+const std::string& KnowledgeBase::path() const { return impl_->dir; }
+
+Result<std::unique_ptr<KnowledgeBase>> KnowledgeBase::Open(const std::string& data_dir,
+                                                           const std::string& name,
+                                                           OpenMode mode) {
+  ASKIO_RETURN_IF_ERROR(ValidateKbName(name));
+  auto impl = std::make_unique<Impl>();
+  impl->name = name;
+  impl->dir = (fs::path(data_dir) / name).string();
+  const std::string catalog_path = impl->dir + "/" + kCatalogFile;
+  std::error_code ec;
+  if (!fs::exists(catalog_path, ec)) {
+    if (mode == OpenMode::kMustExist)
+      return Err(Status::NotFound("knowledge base '" + name + "' does not exist in " + data_dir +
+                                  " (askio kb list shows the existing ones)"));
+    fs::create_directories(impl->dir, ec);
+    if (ec) return Err(Status::IOError("cannot create " + impl->dir + ": " + ec.message()));
+  }
+  auto catalog = store::Catalog::Open(catalog_path);
+  if (!catalog) return Err(catalog.error());
+  impl->catalog = std::move(*catalog);
+
+  // The analysis scheme and weighting are recorded with the KB; an index
+  // built with another analyser is rebuilt rather than searched wrongly.
+  auto scheme = impl->catalog->GetMeta("analyzer");
+  if (!scheme) return Err(scheme.error());
+  bool rebuild = false;
+  if (!*scheme || **scheme != text::Analyzer::kScheme) {
+    ASKIO_RETURN_IF_ERROR(impl->catalog->SetMeta("analyzer", std::string(text::Analyzer::kScheme)));
+    rebuild = scheme->has_value();
+  }
+  auto weighting = impl->catalog->GetMeta("weighting");
+  if (!weighting) return Err(weighting.error());
+  if (!*weighting) {
+    ASKIO_RETURN_IF_ERROR(impl->catalog->SetMeta("weighting", kDefaultWeighting));
+    *weighting = kDefaultWeighting;
+  }
+  auto params = index::Bm25Params::Parse(**weighting);
+  if (!params) return Err(params.error());
+  impl->bm25 = *params;
+
+  if (rebuild) {
+    ASKIO_RETURN_IF_ERROR(impl->Rebuild());
+  } else {
+    ASKIO_RETURN_IF_ERROR(impl->OpenIndexes());
+  }
+  return std::unique_ptr<KnowledgeBase>(new KnowledgeBase(std::move(impl)));
+}
+
+Result<IngestReport> KnowledgeBase::Ingest(const std::vector<std::string>& paths,
+                                           const IngestOptions& options,
+                                           const ProgressFn& progress) {
+  ASKIO_RETURN_IF_ERROR(ingest::ValidateChunkOptions(options.chunking));
+  Stopwatch total;
+  IngestReport report;
+
+  // 1. Collect files. Folders recurse; hidden entries and unsupported types
+  // inside folders are skipped silently, a named file of an unsupported
+  // type is reported.
+  struct Work {
+    std::string path;
+    uintmax_t size;
+  };
+  std::vector<Work> work;
+  auto fail = [&report](std::string path, std::string why) {
+    report.files.push_back({std::move(path), IngestFileResult::Outcome::kFailed, std::move(why)});
+    ++report.failed;
+  };
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    const fs::path abs = fs::absolute(p, ec).lexically_normal();
+    const fs::file_status st = fs::status(abs, ec);
+    if (ec || !fs::exists(st)) {
+      fail(p, "no such file or directory");
+      continue;
+    }
+    if (fs::is_directory(st)) {
+      fs::recursive_directory_iterator it(abs, fs::directory_options::skip_permission_denied, ec), end;
+      for (; !ec && it != end; it.increment(ec)) {
+        const std::string fname = it->path().filename().string();
+        if (!fname.empty() && fname[0] == '.') {
+          if (it->is_directory()) it.disable_recursion_pending();
+          continue;
+        }
+        if (!it->is_regular_file() || ingest::DetectFileType(it->path().string()) == ingest::FileType::kUnknown)
+          continue;
+        work.push_back({it->path().string(), it->file_size()});
+      }
+      if (ec) fail(p, "cannot walk folder: " + ec.message());
+      continue;
+    }
+    if (ingest::DetectFileType(abs.string()) == ingest::FileType::kUnknown) {
+      fail(abs.string(), "unsupported file type (supported: .txt, .md)");
+      continue;
+    }
+    work.push_back({abs.string(), fs::file_size(abs, ec)});
+  }
+  std::sort(work.begin(), work.end(), [](const Work& a, const Work& b) { return a.path < b.path; });
+  work.erase(std::unique(work.begin(), work.end(),
+                         [](const Work& a, const Work& b) { return a.path == b.path; }),
+             work.end());
+
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  ASKIO_RETURN_IF_ERROR(impl_->EnsureWritable());
+  // Workers compare content hashes against this snapshot instead of sharing
+  // the catalogue connection.
+  auto known_hashes = impl_->catalog->AllHashes();
+  if (!known_hashes) return Err(known_hashes.error());
+
+  IngestProgress prog;
+  prog.files_total = work.size();
+  for (const Work& w : work) prog.bytes_total += w.size;
+
+  // 2. Prepare files in parallel, batch by batch; store each batch in one
+  // transaction on this thread.
+  const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
+  size_t next = 0;
+  while (next < work.size()) {
+    size_t end = next;
+    uint64_t batch_bytes = 0;
+    while (end < work.size() && end - next < std::max<size_t>(options.batch_size, 1) &&
+           batch_bytes < kMaxBatchBytes)
+      batch_bytes += work[end++].size;
+
+    const size_t count = end - next;
+    std::vector<std::optional<PreparedDocument>> prepared(count);
+    std::vector<IngestFileResult> results(count);
+    std::atomic<size_t> cursor{0};
+    std::atomic<uint64_t> bytes_done{0};
+    std::atomic<size_t> files_done{0};
+    auto worker = [&] {
+      for (size_t i; (i = cursor.fetch_add(1)) < count;) {
+        const Work& w = work[next + i];
+        IngestFileResult& r = results[i];
+        r.path = w.path;
+        r.bytes = static_cast<int64_t>(w.size);
+        if (w.size > kMaxFileBytes) {
+          r.outcome = IngestFileResult::Outcome::kFailed;
+          r.error = "file too large (" + std::to_string(w.size >> 20) + " MiB; limit 256 MiB)";
+        } else if (auto data = ReadFile(w.path, w.size); !data) {
+          r.outcome = IngestFileResult::Outcome::kFailed;
+          r.error = data.error().message();
+        } else {
+          std::string hash = ContentHash(*data);
+          const auto known = known_hashes->find(w.path);
+          if (known != known_hashes->end() && known->second == hash) {
+            r.outcome = IngestFileResult::Outcome::kUnchanged;
+          } else if (auto doc = ingest::LoadDocument(*data, ingest::DetectFileType(w.path)); !doc) {
+            r.outcome = IngestFileResult::Outcome::kFailed;
+            r.error = doc.error().message();
+          } else {
+            prepared[i] = Prepare(*doc, w.path, FileStem(w.path), std::move(hash), options.chunking);
+          }
+        }
+        bytes_done += w.size;
+        ++files_done;
+      }
+    };
+    Stopwatch parse_sw;
+    std::vector<std::future<void>> futures;
+    for (size_t t = 0; t < std::min(threads, count); ++t)
+      futures.push_back(std::async(std::launch::async, worker));
+    for (auto& f : futures) {
+      while (f.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
+        if (progress) {
+          IngestProgress p = prog;
+          p.files_done += files_done;
+          p.bytes_done += bytes_done;
+          progress(p);
+        }
+      }
+    }
+    report.parse_seconds += parse_sw.Seconds();
+
+    std::vector<PreparedDocument> batch;
+    std::vector<IngestFileResult*> batch_results;
+    for (size_t i = 0; i < count; ++i) {
+      report.bytes += results[i].bytes;
+      if (prepared[i]) {
+        batch.push_back(std::move(*prepared[i]));
+        batch_results.push_back(&results[i]);
+      } else if (results[i].outcome == IngestFileResult::Outcome::kFailed) {
+        ++report.failed;
+      } else {
+        ++report.unchanged;
+      }
+    }
+    ASKIO_RETURN_IF_ERROR(impl_->StoreBatch(batch, report, batch_results));
+    for (IngestFileResult& r : results) report.files.push_back(std::move(r));
+    prog.files_done += count;
+    prog.bytes_done += batch_bytes;
+    if (progress) progress(prog);
+    next = end;
+  }
+
+  // 3. Prune documents whose files are gone.
+  if (options.prune) {
+    auto docs = impl_->catalog->ListDocuments();
+    if (!docs) return Err(docs.error());
+    std::vector<int64_t> gone;
+    for (const DocumentInfo& d : *docs) {
+      std::error_code ec;
+      if (!d.source.empty() && d.source[0] == '/' && !fs::exists(d.source, ec)) gone.push_back(d.id);
+    }
+    if (!gone.empty()) {
+      ASKIO_RETURN_IF_ERROR(impl_->catalog->Begin());
+      for (int64_t id : gone) {
+        Status s = impl_->catalog->DeleteDocument(id);
+        if (!s.ok()) {
+          impl_->catalog->Rollback();
+          return Err(s);
+        }
+      }
+      ASKIO_RETURN_IF_ERROR(impl_->catalog->Commit());
+      ASKIO_RETURN_IF_ERROR(impl_->CatchUp(nullptr));
+      report.pruned = static_cast<int64_t>(gone.size());
+    }
+  }
+  report.total_seconds = total.Seconds();
+  return report;
+}
+
+Result<IngestReport> KnowledgeBase::IngestDocuments(const std::vector<DocumentInput>& docs,
+                                                    const IngestOptions& options) {
+  ASKIO_RETURN_IF_ERROR(ingest::ValidateChunkOptions(options.chunking));
+  Stopwatch total;
+  IngestReport report;
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  ASKIO_RETURN_IF_ERROR(impl_->EnsureWritable());
+  const size_t batch_size = std::max<size_t>(options.batch_size, 1);
+  for (size_t next = 0; next < docs.size(); next += batch_size) {
+    const size_t end = std::min(docs.size(), next + batch_size);
+    Stopwatch parse_sw;
+    std::vector<PreparedDocument> batch;
+    std::vector<IngestFileResult*> results;
+    for (size_t i = next; i < end; ++i) {
+      const DocumentInput& in = docs[i];
+      report.bytes += static_cast<int64_t>(in.content.size());
+      auto parsed = ingest::LoadDocument(in.content, ingest::FileTypeFromName(in.type));
+      if (!parsed) {
+        report.files.push_back({in.source, IngestFileResult::Outcome::kFailed, parsed.error().message()});
+        ++report.failed;
+        continue;
+      }
+      if (!in.title.empty()) parsed->title = in.title;
+      batch.push_back(Prepare(*parsed, in.source, in.source, ContentHash(in.content), options.chunking));
+      results.push_back(nullptr);
+    }
+    report.parse_seconds += parse_sw.Seconds();
+    ASKIO_RETURN_IF_ERROR(impl_->StoreBatch(batch, report, results));
+  }
+  report.total_seconds = total.Seconds();
+  return report;
+}
+
+Result<std::vector<SearchHit>> KnowledgeBase::Impl::SearchLocked(
+    const std::string& query, const SearchOptions& options,
+    std::vector<text::QueryTerm>* terms_out) {
+  if (query.find_first_not_of(" \t\n") == std::string::npos)
+    return Err(Status::InvalidArgument("the query is empty"));
+  std::vector<text::QueryTerm> terms = analyzer.QueryTerms(query);
+  std::vector<SearchHit> hits;
+  if (terms.empty()) return hits;
+  // Ask for a few extra: hits whose chunk left the catalogue since the index
+  // last caught up are dropped below.
+  auto matches = lexical->Search(terms, options.limit + 8, bm25);
+  if (!matches) return Err(matches.error());
+  const retrieve::QueryTermSet term_set(terms);
+  for (const index::LexicalMatch& m : *matches) {
+    if (hits.size() >= options.limit) break;
+    SearchHit hit;
+    auto chunk = catalog->GetChunk(m.chunk_id, &hit.document_title, &hit.document_source);
+    if (!chunk) return Err(chunk.error());
+    if (!*chunk) continue;
+    hit.chunk = std::move(**chunk);
+    hit.score = m.score;
+    retrieve::Snippet snip = retrieve::MakeSnippet(hit.chunk.text, term_set, options.snippet_chars);
+    hit.snippet = std::move(snip.text);
+    hit.highlights = std::move(snip.highlights);
+    hits.push_back(std::move(hit));
+  }
+  if (terms_out) *terms_out = std::move(terms);
+  return hits;
+}
+
+Result<std::vector<SearchHit>> KnowledgeBase::Search(const std::string& query,
+                                                     const SearchOptions& options) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->SearchLocked(query, options, nullptr);
+}
+
+Result<Answer> KnowledgeBase::Ask(const std::string& question, const AskOptions& options,
+                                  std::vector<SearchHit>* retrieved) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  SearchOptions so;
+  so.limit = std::max(options.retrieve_chunks, options.candidate_chunks);
+  std::vector<text::QueryTerm> terms;
+  auto hits = impl_->SearchLocked(question, so, &terms);
+  if (!hits) return Err(hits.error());
+
+  // Weight each question term by its IDF, so that matching a rare term
+  // counts for more than matching a common one.
+  const double n = static_cast<double>(std::max<uint64_t>(impl_->lexical->doc_count(), 1));
+  std::vector<model::WeightedTerm> weighted;
+  for (const text::QueryTerm& t : terms) {
+    const double df = static_cast<double>(impl_->lexical->term_freq(t.term));
+    const double idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
+    weighted.push_back({t.term, t.is_bigram, t.weight * idf});
+  }
+  model::ReaderOptions ro;
+  ro.candidate_chunks = options.candidate_chunks;
+  ro.max_citations = options.max_citations;
+  ro.min_coverage = options.min_coverage;
+  Answer answer = model::ReadAnswer(weighted, *hits, ro);
+  if (retrieved) *retrieved = std::move(*hits);
+  return answer;
+}
+
+Result<KbStats> KnowledgeBase::Stats() {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  auto counts = impl_->catalog->CountAll();
+  if (!counts) return Err(counts.error());
+  auto latest = impl_->catalog->LatestOutboxSeq();
+  if (!latest) return Err(latest.error());
+  auto created = impl_->catalog->GetMeta("created_at");
+  if (!created) return Err(created.error());
+  KbStats s;
+  s.name = impl_->name;
+  s.documents = counts->documents;
+  s.chunks = counts->chunks;
+  s.text_bytes = counts->text_bytes;
+  s.index_applied_seq = impl_->lexical->applied_seq();
+  s.outbox_seq = *latest;
+  s.analyzer = std::string(text::Analyzer::kScheme);
+  s.weighting = impl_->bm25.ToString();
+  s.created_at = created->value_or("");
+  return s;
+}
+
+Result<std::vector<DocumentInfo>> KnowledgeBase::ListDocuments() {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->catalog->ListDocuments();
+}
+
+Result<std::vector<Chunk>> KnowledgeBase::DocumentChunks(int64_t document_id) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->catalog->DocumentChunks(document_id);
+}
+
+Result<std::string> KnowledgeBase::DocumentText(int64_t document_id) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  auto text = impl_->catalog->DocumentText(document_id);
+  if (!text) return Err(text.error());
+  if (!*text) return Err(Status::NotFound("no document with id " + std::to_string(document_id)));
+  return std::move(**text);
+}
+
+Status KnowledgeBase::SetWeighting(const std::string& scheme) {
+  auto params = index::Bm25Params::Parse(scheme);
+  if (!params) return params.error();
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  ASKIO_RETURN_IF_ERROR(impl_->catalog->SetMeta("weighting", params->ToString()));
+  impl_->bm25 = *params;
+  return Status::Ok();
+}
+
+Status KnowledgeBase::Reindex() {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->Rebuild();
+}
+
+}  // namespace askio

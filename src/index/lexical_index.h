@@ -1,0 +1,70 @@
+// The lexical (BM25) index over chunks, kept in Xapian. Derived from the
+// catalogue: Xapian document id == chunk id, and the index records the last
+// outbox sequence it applied under the metadata key "askio.applied_seq".
+//
+// Not thread-safe: the owner serialises access.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "askio/status.h"
+#include "text/analyzer.h"
+
+namespace askio::index {
+
+// BM25 parameters, written as a scheme string ("bm25 k1=1.2 b=0.75") and
+// stored with the knowledge base so that runs are reproducible.
+struct Bm25Params {
+  double k1 = 1.2;
+  double b = 0.75;
+  std::string ToString() const;
+  static Result<Bm25Params> Parse(const std::string& scheme);
+};
+
+// The terms a chunk is indexed under: its text, its document title and its
+// heading path.
+text::TermCounts ChunkTerms(const std::string& title, const std::vector<std::string>& heading_path,
+                            const std::string& text);
+
+struct LexicalMatch {
+  int64_t chunk_id;
+  double score;
+};
+
+class LexicalIndex {
+ public:
+  enum class Mode { kReadOnly, kWritable };
+  // kWritable takes Xapian's single-writer lock; fails with kIOError
+  // ("locked") while another process holds it. A missing index is created
+  // (writable) or reported as kNotFound (read-only).
+  static Result<std::unique_ptr<LexicalIndex>> Open(const std::string& dir, Mode mode);
+  ~LexicalIndex();
+
+  bool writable() const;
+  int64_t applied_seq() const;
+  uint64_t doc_count() const;
+  // Documents containing `term`, for IDF.
+  uint64_t term_freq(const std::string& term) const;
+
+  Status Add(int64_t chunk_id, const text::TermCounts& terms);
+  Status Remove(int64_t chunk_id);
+  // Makes all changes durable together with the outbox position they reach.
+  Status Commit(int64_t applied_seq);
+
+  // Sees commits made by other handles since opening.
+  Status Reopen();
+
+  Result<std::vector<LexicalMatch>> Search(const std::vector<text::QueryTerm>& terms, size_t limit,
+                                           const Bm25Params& params) const;
+
+  class Impl;
+
+ private:
+  explicit LexicalIndex(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace askio::index

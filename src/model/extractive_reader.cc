@@ -1,0 +1,128 @@
+#include "model/extractive_reader.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "common/utf8.h"
+#include "text/sentences.h"
+
+namespace askio::model {
+namespace {
+
+using text::Analyzer;
+using text::Token;
+
+std::unordered_set<std::string> TermsOf(std::string_view text) {
+  std::unordered_set<std::string> out;
+  const std::vector<Token> tokens = Analyzer::Tokenize(text);
+  for (size_t k = 0; k < tokens.size(); ++k) {
+    const Token& t = tokens[k];
+    if (t.kind == Token::Kind::kWord) {
+      out.insert(Analyzer::WordTerm(t.folded));
+      continue;
+    }
+    out.insert(t.folded);
+    if (t.joins_previous) out.insert(Analyzer::BigramTerm(tokens[k - 1], t));
+  }
+  return out;
+}
+
+double CoverageOf(const std::vector<WeightedTerm>& question,
+                  const std::unordered_set<std::string>& terms, double total) {
+  if (total <= 0) return 0;
+  double found = 0;
+  for (const WeightedTerm& q : question)
+    if (terms.count(q.term)) found += q.weight;
+  return found / total;
+}
+
+double TotalWeight(const std::vector<WeightedTerm>& question) {
+  double total = 0;
+  for (const WeightedTerm& q : question) total += q.weight;
+  return total;
+}
+
+struct Candidate {
+  size_t hit;         // index into hits
+  size_t begin, end;  // bytes of the sentence in the chunk text
+  double coverage;
+  double score;
+};
+
+
+}  // namespace
+
+double Coverage(const std::vector<WeightedTerm>& question, const std::string& text) {
+  return CoverageOf(question, TermsOf(text), TotalWeight(question));
+}
+
+Answer ReadAnswer(const std::vector<WeightedTerm>& question, const std::vector<SearchHit>& hits,
+                  const ReaderOptions& options) {
+  Answer answer;
+  const double total = TotalWeight(question);
+  if (hits.empty() || total <= 0) {
+    answer.reason = hits.empty() ? "no passage matches the question"
+                                 : "the question has no searchable words";
+    return answer;
+  }
+
+  std::vector<Candidate> candidates;
+  const size_t n = std::min(hits.size(), options.candidate_chunks);
+  for (size_t h = 0; h < n; ++h) {
+    const std::string& text = hits[h].chunk.text;
+    for (const text::Span& s : text::SplitSentences(text)) {
+      const double cov = CoverageOf(question, TermsOf(std::string_view(text).substr(s.begin, s.end - s.begin)), total);
+      // Earlier hits are better evidence: BM25 saw the whole chunk.
+      const double score = cov * (1.0 - 0.05 * static_cast<double>(h));
+      candidates.push_back({h, s.begin, s.end, cov, score});
+    }
+  }
+  if (candidates.empty()) {
+    answer.reason = "the matching passages contain no sentences";
+    return answer;
+  }
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
+  const Candidate& best = candidates.front();
+  answer.confidence = best.coverage;
+  if (best.coverage < options.min_coverage) {
+    answer.reason = "the best passage covers only " +
+                    std::to_string(static_cast<int>(best.coverage * 100)) +
+                    "% of the question";
+    return answer;
+  }
+  answer.found = true;
+
+  // Cite the answer's chunk first, then other chunks that also cover the
+  // question well, each with its best sentence as the quote.
+  std::vector<size_t> cited_hits;
+  std::vector<const Candidate*> quotes;
+  for (const Candidate& c : candidates) {
+    if (cited_hits.size() >= options.max_citations) break;
+    if (c.coverage < options.min_coverage) break;
+    if (std::find(cited_hits.begin(), cited_hits.end(), c.hit) != cited_hits.end()) continue;
+    cited_hits.push_back(c.hit);
+    quotes.push_back(&c);
+  }
+  for (size_t i = 0; i < cited_hits.size(); ++i) {
+    const SearchHit& hit = hits[cited_hits[i]];
+    const Candidate& q = *quotes[i];
+    Citation cite;
+    cite.number = static_cast<int>(i + 1);
+    cite.chunk_id = hit.chunk.id;
+    cite.document_title = hit.document_title;
+    cite.document_source = hit.document_source;
+    cite.heading_path = hit.chunk.heading_path;
+    const std::string_view text = hit.chunk.text;
+    cite.char_start = hit.chunk.char_start +
+                      static_cast<int64_t>(utf8::CodePointCount(text.substr(0, q.begin)));
+    cite.char_end = cite.char_start +
+                    static_cast<int64_t>(utf8::CodePointCount(text.substr(q.begin, q.end - q.begin)));
+    cite.quote = std::string(text.substr(q.begin, q.end - q.begin));
+    answer.citations.push_back(std::move(cite));
+  }
+  answer.text = answer.citations.front().quote + " [1]";
+  return answer;
+}
+
+}  // namespace askio::model

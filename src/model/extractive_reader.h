@@ -1,0 +1,36 @@
+// The built-in "answer model": picks the sentence(s) of the retrieved chunks
+// that best cover the question, or abstains when nothing covers it well
+// enough. Needs no model weights; it is askio's default and its fallback.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "askio/options.h"
+#include "askio/types.h"
+#include "text/analyzer.h"
+
+namespace askio::model {
+
+// A question term with its informativeness (query weight x IDF).
+struct WeightedTerm {
+  std::string term;
+  bool is_bigram = false;
+  double weight = 0;
+};
+
+struct ReaderOptions {
+  size_t candidate_chunks = 5;
+  size_t max_citations = 3;
+  // Below this share of the question's term weight found in one sentence,
+  // the reader abstains. Calibrated in docs/quality.md.
+  double min_coverage = 0.4;
+};
+
+// Share (0..1) of the question's term weight present in `text`.
+double Coverage(const std::vector<WeightedTerm>& question, const std::string& text);
+
+Answer ReadAnswer(const std::vector<WeightedTerm>& question, const std::vector<SearchHit>& hits,
+                  const ReaderOptions& options);
+
+}  // namespace askio::model

@@ -1,0 +1,113 @@
+// The SQLite catalogue of one knowledge base: the source of truth.
+//
+// Every change to chunks appends to the outbox in the same transaction, so a
+// derived index that remembers the last outbox sequence it applied can always
+// be brought level (see docs/architecture.md, "Consistency").
+//
+// Not thread-safe: the owner serialises access.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "askio/status.h"
+#include "askio/types.h"
+#include "store/sqlite.h"
+
+namespace askio::store {
+
+// Bumped by each migration in catalog.cc.
+int LatestSchemaVersion();
+
+struct NewChunk {
+  std::string text;
+  std::vector<std::string> heading_path;
+  int64_t char_start = 0, char_end = 0, page = 0;
+};
+
+struct NewDocument {
+  std::string source, title, type, content_hash, text;
+  std::vector<NewChunk> chunks;
+};
+
+enum class OutboxOp : int { kAdd = 1, kDelete = 2 };
+
+struct OutboxEntry {
+  int64_t seq;
+  OutboxOp op;
+  int64_t chunk_id;
+};
+
+// A chunk with the fields the index needs.
+struct IndexableChunk {
+  int64_t id;
+  std::string title;
+  std::vector<std::string> heading_path;
+  std::string text;
+};
+
+class Catalog {
+ public:
+  // Opens or creates the database at `path` and applies pending migrations.
+  static Result<std::unique_ptr<Catalog>> Open(const std::string& path);
+
+  int schema_version() const { return schema_version_; }
+
+  Result<std::optional<std::string>> GetMeta(const std::string& key);
+  Status SetMeta(const std::string& key, const std::string& value);
+
+  Status Begin();
+  Status Commit();
+  void Rollback();
+
+  // source -> content hash of every document.
+  Result<std::unordered_map<std::string, std::string>> AllHashes();
+
+  // Inserts the document, replacing any document with the same source (its
+  // chunks are deleted, version incremented). Call inside Begin/Commit.
+  // Returns the new chunks' ids in order.
+  Result<std::vector<int64_t>> PutDocument(const NewDocument& doc, bool* replaced);
+
+  // Deletes a document and its chunks (with outbox entries).
+  Status DeleteDocument(int64_t document_id);
+
+  Result<std::vector<DocumentInfo>> ListDocuments();
+  Result<std::optional<Chunk>> GetChunk(int64_t chunk_id, std::string* doc_title,
+                                        std::string* doc_source);
+  Result<std::vector<Chunk>> DocumentChunks(int64_t document_id);
+  Result<std::optional<std::string>> DocumentText(int64_t document_id);
+
+  Result<std::vector<OutboxEntry>> OutboxAfter(int64_t seq, int64_t limit);
+  Result<int64_t> LatestOutboxSeq();
+  Status TruncateOutbox(int64_t up_to_seq);
+
+  Result<std::optional<IndexableChunk>> GetIndexableChunk(int64_t chunk_id);
+  Status ForEachIndexableChunk(const std::function<Status(IndexableChunk&&)>& fn);
+
+  struct Counts {
+    int64_t documents = 0, chunks = 0, text_bytes = 0;
+  };
+  Result<Counts> CountAll();
+
+ private:
+  explicit Catalog(Connection conn) : db_(std::move(conn)) {}
+  Status Migrate();
+  Result<Statement*> Cached(int slot, const char* sql);
+
+  Connection db_;
+  int schema_version_ = 0;
+  // Prepared statements of the hot paths, by slot (see catalog.cc).
+  static constexpr int kStatementSlots = 16;
+  Statement cache_[kStatementSlots];
+  bool prepared_[kStatementSlots] = {};
+};
+
+std::string JoinHeadingPath(const std::vector<std::string>& path);
+std::vector<std::string> SplitHeadingPath(const std::string& joined);
+
+}  // namespace askio::store
