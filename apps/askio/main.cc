@@ -31,6 +31,13 @@ int Fail(const Status& s) {
   return ExitCodeFor(s);
 }
 
+// Quotes and answers print on one line each; the text keeps its newlines.
+std::string OneLine(std::string s) {
+  for (char& c : s)
+    if (c == '\n') c = ' ';
+  return s;
+}
+
 bool StdoutIsTty() { return isatty(STDOUT_FILENO) == 1; }
 bool StderrIsTty() { return isatty(STDERR_FILENO) == 1; }
 
@@ -234,12 +241,12 @@ int RunAsk(const Globals& g, const std::string& kb_name, const std::string& ques
                 a.reason.c_str());
     return 0;
   }
-  std::printf("%s\n\nSources:\n", a.text.c_str());
+  std::printf("%s\n\nSources:\n", OneLine(a.text).c_str());
   for (const auto& c : a.citations) {
     std::printf("[%d] %s — %s, chars %lld–%lld\n    \"%s\"\n", c.number,
                 HeadingTrail(c.document_title, c.heading_path).c_str(), c.document_source.c_str(),
                 static_cast<long long>(c.char_start), static_cast<long long>(c.char_end),
-                c.quote.c_str());
+                OneLine(c.quote).c_str());
   }
   return 0;
 }
