@@ -69,10 +69,14 @@ std::string Highlighted(const askio::SearchHit& hit, bool tty) {
 }
 
 json CitationJson(const askio::Citation& c) {
-  return {{"number", c.number},       {"chunk_id", c.chunk_id},
-          {"title", c.document_title}, {"source", c.document_source},
-          {"heading_path", c.heading_path}, {"char_start", c.char_start},
-          {"char_end", c.char_end},   {"quote", c.quote}};
+  return {{"number", c.number},
+          {"chunk_id", c.chunk_id},
+          {"title", c.document_title},
+          {"source", c.document_source},
+          {"heading_path", c.heading_path},
+          {"char_start", c.char_start},
+          {"char_end", c.char_end},
+          {"quote", c.quote}};
 }
 
 std::string HumanBytes(double bytes) {
@@ -87,13 +91,15 @@ std::string HumanBytes(double bytes) {
 // A one-line progress bar on stderr: files, megabytes, rate and ETA.
 class ProgressBar {
  public:
-  explicit ProgressBar(bool enabled) : enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
+  explicit ProgressBar(bool enabled)
+      : enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
   void Update(const askio::IngestProgress& p) {
     if (!enabled_ || p.files_total == 0) return;
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    const double frac = p.bytes_total ? static_cast<double>(p.bytes_done) / static_cast<double>(p.bytes_total)
-                                      : static_cast<double>(p.files_done) / static_cast<double>(p.files_total);
+    const double frac =
+        p.bytes_total ? static_cast<double>(p.bytes_done) / static_cast<double>(p.bytes_total)
+                      : static_cast<double>(p.files_done) / static_cast<double>(p.files_total);
     const double rate = secs > 0 ? static_cast<double>(p.bytes_done) / secs : 0;
     const double eta = rate > 0 ? static_cast<double>(p.bytes_total - p.bytes_done) / rate : 0;
     constexpr int kWidth = 28;
@@ -103,7 +109,8 @@ class ProgressBar {
     bar.resize(kWidth, ' ');
     std::fprintf(stderr, "\r[%s] %zu/%zu files  %s/%s  %s/s  ETA %.0fs   ", bar.c_str(),
                  p.files_done, p.files_total, HumanBytes(static_cast<double>(p.bytes_done)).c_str(),
-                 HumanBytes(static_cast<double>(p.bytes_total)).c_str(), HumanBytes(rate).c_str(), eta);
+                 HumanBytes(static_cast<double>(p.bytes_total)).c_str(), HumanBytes(rate).c_str(),
+                 eta);
     drawn_ = true;
   }
   void Finish() {
@@ -118,10 +125,14 @@ class ProgressBar {
 
 const char* OutcomeName(askio::IngestFileResult::Outcome o) {
   switch (o) {
-    case askio::IngestFileResult::Outcome::kAdded: return "added";
-    case askio::IngestFileResult::Outcome::kReplaced: return "replaced";
-    case askio::IngestFileResult::Outcome::kUnchanged: return "unchanged";
-    case askio::IngestFileResult::Outcome::kFailed: return "failed";
+    case askio::IngestFileResult::Outcome::kAdded:
+      return "added";
+    case askio::IngestFileResult::Outcome::kReplaced:
+      return "replaced";
+    case askio::IngestFileResult::Outcome::kUnchanged:
+      return "unchanged";
+    case askio::IngestFileResult::Outcome::kFailed:
+      return "failed";
   }
   return "?";
 }
@@ -131,12 +142,12 @@ struct Globals {
   bool json = false;
 };
 
-askio::Result<std::unique_ptr<askio::KnowledgeBase>> OpenKb(const Globals& g, const std::string& name,
+askio::Result<std::unique_ptr<askio::KnowledgeBase>> OpenKb(const Globals& g,
+                                                            const std::string& name,
                                                             bool create = false) {
-  return askio::KnowledgeBase::Open(
-      g.data_dir, name,
-      create ? askio::KnowledgeBase::OpenMode::kCreateIfMissing
-             : askio::KnowledgeBase::OpenMode::kMustExist);
+  return askio::KnowledgeBase::Open(g.data_dir, name,
+                                    create ? askio::KnowledgeBase::OpenMode::kCreateIfMissing
+                                           : askio::KnowledgeBase::OpenMode::kMustExist);
 }
 
 int RunIngest(const Globals& g, const std::string& kb_name, const std::vector<std::string>& paths,
@@ -144,22 +155,34 @@ int RunIngest(const Globals& g, const std::string& kb_name, const std::vector<st
   auto kb = OpenKb(g, kb_name, /*create=*/true);
   if (!kb) return Fail(kb.error());
   ProgressBar bar(StderrIsTty() && !g.json);
-  auto report = (*kb)->Ingest(paths, options, [&](const askio::IngestProgress& p) { bar.Update(p); });
+  auto report =
+      (*kb)->Ingest(paths, options, [&](const askio::IngestProgress& p) { bar.Update(p); });
   bar.Finish();
   if (!report) return Fail(report.error());
   const askio::IngestReport& r = *report;
   if (g.json) {
     json files = json::array();
     for (const auto& f : r.files) {
-      json j = {{"path", f.path}, {"outcome", OutcomeName(f.outcome)}, {"chunks", f.chunks}, {"bytes", f.bytes}};
+      json j = {{"path", f.path},
+                {"outcome", OutcomeName(f.outcome)},
+                {"chunks", f.chunks},
+                {"bytes", f.bytes}};
       if (!f.error.empty()) j["error"] = f.error;
       files.push_back(j);
     }
-    std::cout << json{{"kb", kb_name}, {"added", r.added}, {"replaced", r.replaced},
-                      {"unchanged", r.unchanged}, {"failed", r.failed}, {"pruned", r.pruned},
-                      {"chunks", r.chunks}, {"bytes", r.bytes},
-                      {"seconds", {{"total", r.total_seconds}, {"parse", r.parse_seconds},
-                                   {"store", r.store_seconds}, {"index", r.index_seconds}}},
+    std::cout << json{{"kb", kb_name},
+                      {"added", r.added},
+                      {"replaced", r.replaced},
+                      {"unchanged", r.unchanged},
+                      {"failed", r.failed},
+                      {"pruned", r.pruned},
+                      {"chunks", r.chunks},
+                      {"bytes", r.bytes},
+                      {"seconds",
+                       {{"total", r.total_seconds},
+                        {"parse", r.parse_seconds},
+                        {"store", r.store_seconds},
+                        {"index", r.index_seconds}}},
                       {"files", files}}
                      .dump(2)
               << "\n";
@@ -169,11 +192,13 @@ int RunIngest(const Globals& g, const std::string& kb_name, const std::vector<st
         std::cerr << "  failed: " << f.path << ": " << f.error << "\n";
     const double mb = static_cast<double>(r.bytes) / (1 << 20);
     std::printf("Ingested into '%s': %lld added, %lld replaced, %lld unchanged, %lld failed",
-                kb_name.c_str(), static_cast<long long>(r.added), static_cast<long long>(r.replaced),
-                static_cast<long long>(r.unchanged), static_cast<long long>(r.failed));
+                kb_name.c_str(), static_cast<long long>(r.added),
+                static_cast<long long>(r.replaced), static_cast<long long>(r.unchanged),
+                static_cast<long long>(r.failed));
     if (options.prune) std::printf(", %lld pruned", static_cast<long long>(r.pruned));
-    std::printf("\n  %lld chunks from %.2f MB in %.2fs (%.1f MB/s)\n", static_cast<long long>(r.chunks),
-                mb, r.total_seconds, r.total_seconds > 0 ? mb / r.total_seconds : 0.0);
+    std::printf("\n  %lld chunks from %.2f MB in %.2fs (%.1f MB/s)\n",
+                static_cast<long long>(r.chunks), mb, r.total_seconds,
+                r.total_seconds > 0 ? mb / r.total_seconds : 0.0);
     std::printf("  stages: parse+chunk %.2fs, store %.2fs, index %.2fs\n", r.parse_seconds,
                 r.store_seconds, r.index_seconds);
   }
@@ -183,7 +208,8 @@ int RunIngest(const Globals& g, const std::string& kb_name, const std::vector<st
   return all_failed ? 1 : 0;
 }
 
-int RunSearch(const Globals& g, const std::string& kb_name, const std::string& query, size_t limit) {
+int RunSearch(const Globals& g, const std::string& kb_name, const std::string& query,
+              size_t limit) {
   auto kb = OpenKb(g, kb_name);
   if (!kb) return Fail(kb.error());
   askio::SearchOptions so;
@@ -196,11 +222,18 @@ int RunSearch(const Globals& g, const std::string& kb_name, const std::string& q
       const auto& h = (*hits)[i];
       json hl = json::array();
       for (const auto& x : h.highlights) hl.push_back({x.begin, x.end});
-      out.push_back({{"rank", i + 1}, {"score", h.score}, {"title", h.document_title},
-                     {"source", h.document_source}, {"text", h.chunk.text},
-                     {"heading_path", h.chunk.heading_path}, {"chunk_id", h.chunk.id},
-                     {"document_id", h.chunk.document_id}, {"char_start", h.chunk.char_start},
-                     {"char_end", h.chunk.char_end}, {"snippet", h.snippet}, {"highlights", hl}});
+      out.push_back({{"rank", i + 1},
+                     {"score", h.score},
+                     {"title", h.document_title},
+                     {"source", h.document_source},
+                     {"text", h.chunk.text},
+                     {"heading_path", h.chunk.heading_path},
+                     {"chunk_id", h.chunk.id},
+                     {"document_id", h.chunk.document_id},
+                     {"char_start", h.chunk.char_start},
+                     {"char_end", h.chunk.char_end},
+                     {"snippet", h.snippet},
+                     {"highlights", hl}});
     }
     std::cout << json{{"query", query}, {"hits", out}}.dump(2) << "\n";
     return 0;
@@ -212,10 +245,11 @@ int RunSearch(const Globals& g, const std::string& kb_name, const std::string& q
   const bool tty = StdoutIsTty();
   for (size_t i = 0; i < hits->size(); ++i) {
     const auto& h = (*hits)[i];
-    std::printf("%zu. %s  (score %.2f)\n", i + 1, HeadingTrail(h.document_title, h.chunk.heading_path).c_str(),
-                h.score);
+    std::printf("%zu. %s  (score %.2f)\n", i + 1,
+                HeadingTrail(h.document_title, h.chunk.heading_path).c_str(), h.score);
     std::printf("   %s, chars %lld–%lld\n", h.document_source.c_str(),
-                static_cast<long long>(h.chunk.char_start), static_cast<long long>(h.chunk.char_end));
+                static_cast<long long>(h.chunk.char_start),
+                static_cast<long long>(h.chunk.char_end));
     std::printf("   %s\n\n", Highlighted(h, tty).c_str());
   }
   return 0;
@@ -230,8 +264,11 @@ int RunAsk(const Globals& g, const std::string& kb_name, const std::string& ques
   if (g.json) {
     json cites = json::array();
     for (const auto& c : a.citations) cites.push_back(CitationJson(c));
-    json out = {{"question", question}, {"found", a.found}, {"answer", a.text},
-                {"confidence", a.confidence}, {"citations", cites}};
+    json out = {{"question", question},
+                {"found", a.found},
+                {"answer", a.text},
+                {"confidence", a.confidence},
+                {"citations", cites}};
     if (!a.found) out["reason"] = a.reason;
     std::cout << out.dump(2) << "\n";
     return 0;
@@ -260,10 +297,17 @@ int RunEval(const Globals& g, askio::eval::EvalOptions options) {
   if (!result) return Fail(result.error());
   const auto& r = *result;
   if (g.json) {
-    std::cout << json{{"questions", r.questions}, {"passages", r.passages}, {"chunks", r.chunks},
-                      {"hit@1", r.hit_at_1}, {"hit@5", r.hit_at_5}, {"mrr@10", r.mrr_at_10},
-                      {"em", r.em}, {"f1", r.f1}, {"answered", r.answered},
-                      {"ingest_seconds", r.ingest_seconds}, {"latency_ms_p50", r.latency_ms_p50},
+    std::cout << json{{"questions", r.questions},
+                      {"passages", r.passages},
+                      {"chunks", r.chunks},
+                      {"hit@1", r.hit_at_1},
+                      {"hit@5", r.hit_at_5},
+                      {"mrr@10", r.mrr_at_10},
+                      {"em", r.em},
+                      {"f1", r.f1},
+                      {"answered", r.answered},
+                      {"ingest_seconds", r.ingest_seconds},
+                      {"latency_ms_p50", r.latency_ms_p50},
                       {"latency_ms_p99", r.latency_ms_p99}}
                      .dump(2)
               << "\n";
@@ -273,8 +317,8 @@ int RunEval(const Globals& g, askio::eval::EvalOptions options) {
               static_cast<long long>(r.passages), static_cast<long long>(r.chunks));
   std::printf("Hit@1 %.4f  Hit@5 %.4f  MRR@10 %.4f\n", r.hit_at_1, r.hit_at_5, r.mrr_at_10);
   std::printf("EM %.1f  F1 %.1f  answered %.1f%%\n", r.em, r.f1, 100 * r.answered);
-  std::printf("ingest %.2fs  latency p50 %.2f ms  p99 %.2f ms\n", r.ingest_seconds, r.latency_ms_p50,
-              r.latency_ms_p99);
+  std::printf("ingest %.2fs  latency p50 %.2f ms  p99 %.2f ms\n", r.ingest_seconds,
+              r.latency_ms_p50, r.latency_ms_p99);
   return 0;
 }
 
@@ -306,11 +350,16 @@ int RunKbStats(const Globals& g, const std::string& name) {
   if (!kb) return Fail(kb.error());
   auto st = (*kb)->Stats();
   if (!st) return Fail(st.error());
-  const json out = {{"name", st->name},         {"path", (*kb)->path()},
-                    {"documents", st->documents}, {"chunks", st->chunks},
-                    {"text_bytes", st->text_bytes}, {"analyzer", st->analyzer},
-                    {"weighting", st->weighting}, {"index_applied_seq", st->index_applied_seq},
-                    {"outbox_seq", st->outbox_seq}, {"created_at", st->created_at}};
+  const json out = {{"name", st->name},
+                    {"path", (*kb)->path()},
+                    {"documents", st->documents},
+                    {"chunks", st->chunks},
+                    {"text_bytes", st->text_bytes},
+                    {"analyzer", st->analyzer},
+                    {"weighting", st->weighting},
+                    {"index_applied_seq", st->index_applied_seq},
+                    {"outbox_seq", st->outbox_seq},
+                    {"created_at", st->created_at}};
   if (g.json) {
     std::cout << out.dump(2) << "\n";
   } else {
@@ -336,12 +385,15 @@ int main(int argc, char** argv) {
   std::string kb_name;
   std::vector<std::string> paths;
   askio::IngestOptions ingest_options;
-  auto* ingest = app.add_subcommand("ingest", "Add files and folders (.txt, .md) to a knowledge base");
+  auto* ingest =
+      app.add_subcommand("ingest", "Add files and folders (.txt, .md) to a knowledge base");
   ingest->add_option("--kb", kb_name, "Knowledge base (created if missing)")->required();
   ingest->add_option("paths", paths, "Files or folders (folders recurse)")->required();
   ingest->add_flag("--prune", ingest_options.prune, "Remove documents whose files are gone");
-  ingest->add_option("--chunk-size", ingest_options.chunking.target_chars, "Target chunk size in characters");
-  ingest->add_option("--chunk-overlap", ingest_options.chunking.overlap_chars, "Overlap in characters");
+  ingest->add_option("--chunk-size", ingest_options.chunking.target_chars,
+                     "Target chunk size in characters");
+  ingest->add_option("--chunk-overlap", ingest_options.chunking.overlap_chars,
+                     "Overlap in characters");
 
   std::string query;
   size_t limit = 10;
@@ -356,14 +408,20 @@ int main(int argc, char** argv) {
 
   askio::eval::EvalOptions eval_options;
   auto* eval = app.add_subcommand("eval", "Evaluate retrieval and answers on SQuAD-format files");
-  eval->add_option("files", eval_options.corpus_files, "Corpus files (SQuAD v1 JSON)")->required()->check(CLI::ExistingFile);
-  eval->add_option("--queries", eval_options.query_files, "Question files (default: the corpus files)")
+  eval->add_option("files", eval_options.corpus_files, "Corpus files (SQuAD v1 JSON)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  eval->add_option("--queries", eval_options.query_files,
+                   "Question files (default: the corpus files)")
       ->check(CLI::ExistingFile);
   eval->add_option("--chunk-size", eval_options.ingest.chunking.target_chars, "Target chunk size");
   eval->add_option("--chunk-overlap", eval_options.ingest.chunking.overlap_chars, "Chunk overlap");
-  eval->add_option("--weighting", eval_options.weighting, "Ranking scheme, e.g. \"bm25 k1=1.2 b=0.75\"");
-  eval->add_option("--min-coverage", eval_options.ask.min_coverage, "Reader abstention threshold (0-1)");
-  eval->add_option("--max-questions", eval_options.max_questions, "Evaluate only the first N questions");
+  eval->add_option("--weighting", eval_options.weighting,
+                   "Ranking scheme, e.g. \"bm25 k1=1.2 b=0.75\"");
+  eval->add_option("--min-coverage", eval_options.ask.min_coverage,
+                   "Reader abstention threshold (0-1)");
+  eval->add_option("--max-questions", eval_options.max_questions,
+                   "Evaluate only the first N questions");
 
   auto* kb = app.add_subcommand("kb", "Manage knowledge bases");
   kb->require_subcommand(1);
@@ -373,7 +431,8 @@ int main(int argc, char** argv) {
   kb_stats->add_option("name", target)->required();
   auto* kb_delete = kb->add_subcommand("delete", "Delete a knowledge base and everything in it");
   kb_delete->add_option("name", target)->required();
-  auto* kb_reindex = kb->add_subcommand("reindex", "Rebuild the derived indexes from the catalogue");
+  auto* kb_reindex =
+      kb->add_subcommand("reindex", "Rebuild the derived indexes from the catalogue");
   kb_reindex->add_option("name", target)->required();
 
   try {
@@ -387,6 +446,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (g.data_dir.empty()) g.data_dir = askio::DefaultDataDir();
+  // A larger target size than the default cut-off would be refused; raise
+  // the cut-off with it.
+  for (askio::ChunkOptions* c : {&ingest_options.chunking, &eval_options.ingest.chunking})
+    if (c->target_chars > c->max_chars) c->max_chars = c->target_chars * 5 / 3;
 
   try {
     if (*ingest) return RunIngest(g, kb_name, paths, ingest_options);
@@ -398,8 +461,10 @@ int main(int argc, char** argv) {
     if (*kb_delete) {
       const Status s = askio::DeleteKnowledgeBase(g.data_dir, target);
       if (!s.ok()) return Fail(s);
-      if (g.json) std::cout << json{{"deleted", target}}.dump() << "\n";
-      else std::printf("Deleted knowledge base '%s'.\n", target.c_str());
+      if (g.json)
+        std::cout << json{{"deleted", target}}.dump() << "\n";
+      else
+        std::printf("Deleted knowledge base '%s'.\n", target.c_str());
       return 0;
     }
     if (*kb_reindex) {
@@ -409,9 +474,11 @@ int main(int argc, char** argv) {
       if (!s.ok()) return Fail(s);
       auto st = (*k)->Stats();
       if (!st) return Fail(st.error());
-      if (g.json) std::cout << json{{"reindexed", target}, {"chunks", st->chunks}}.dump() << "\n";
-      else std::printf("Rebuilt the index of '%s' (%lld chunks).\n", target.c_str(),
-                       static_cast<long long>(st->chunks));
+      if (g.json)
+        std::cout << json{{"reindexed", target}, {"chunks", st->chunks}}.dump() << "\n";
+      else
+        std::printf("Rebuilt the index of '%s' (%lld chunks).\n", target.c_str(),
+                    static_cast<long long>(st->chunks));
       return 0;
     }
   } catch (const std::exception& e) {

@@ -15,10 +15,10 @@ enum class StatusCode {
   kInvalidArgument,  // the caller asked for something malformed
   kNotFound,         // a named thing (knowledge base, file) does not exist
   kAlreadyExists,
-  kUnsupported,      // a file type or encoding askio does not handle
-  kIOError,          // the operating system or a library failed to read/write
-  kCorruption,       // stored data failed a consistency check
-  kInternal,         // a bug: an invariant did not hold
+  kUnsupported,  // a file type or encoding askio does not handle
+  kIOError,      // the operating system or a library failed to read/write
+  kCorruption,   // stored data failed a consistency check
+  kInternal,     // a bug: an invariant did not hold
 };
 
 class Status {
@@ -27,7 +27,9 @@ class Status {
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status Ok() { return {}; }
-  static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status InvalidArgument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
   static Status Unsupported(std::string m) { return {StatusCode::kUnsupported, std::move(m)}; }
@@ -71,8 +73,8 @@ struct PropagatedError {
 }  // namespace askio
 
 // Returns a failed Status to the caller (which returns Status or Result<T>).
-#define ASKIO_RETURN_IF_ERROR(expr)                                               \
-  do {                                                                            \
-    ::askio::Status askio_status_ = (expr);                                       \
+#define ASKIO_RETURN_IF_ERROR(expr)                                                     \
+  do {                                                                                  \
+    ::askio::Status askio_status_ = (expr);                                             \
     if (!askio_status_.ok()) return ::askio::PropagatedError{std::move(askio_status_)}; \
   } while (0)

@@ -130,12 +130,20 @@ class KnowledgeBase::Impl {
   index::Bm25Params bm25;
   text::Analyzer analyzer;
   std::mutex mu;  // serialises catalogue and index access
+  // Outbox position applied to the (writable) index, committed or not; -1
+  // until the index is opened for writing.
+  int64_t index_position = -1;
+  int64_t uncommitted_entries = 0;
+  static constexpr int64_t kIndexCommitEvery = 2000;
 
   std::string LexicalPath() const { return dir + "/" + kLexicalDir; }
 
   Status OpenIndexes();
   Status EnsureWritable();
-  Status CatchUp(const std::unordered_map<int64_t, const text::TermCounts*>* fresh);
+  enum class CommitPolicy { kNow, kDeferred };
+  Status CatchUp(const std::unordered_map<int64_t, const text::TermCounts*>* fresh,
+                 CommitPolicy policy = CommitPolicy::kNow);
+  Status CommitIndex();
   Status Rebuild();
   Status StoreBatch(std::vector<PreparedDocument>& batch, IngestReport& report,
                     std::vector<IngestFileResult*>& results);
@@ -172,6 +180,7 @@ Status KnowledgeBase::Impl::OpenIndexes() {
 Status KnowledgeBase::Impl::EnsureWritable() {
   if (lexical && lexical->writable()) return Status::Ok();
   lexical.reset();
+  index_position = -1;
   auto w = index::LexicalIndex::Open(LexicalPath(), index::LexicalIndex::Mode::kWritable);
   if (!w) return w.error();
   lexical = std::move(*w);
@@ -180,56 +189,74 @@ Status KnowledgeBase::Impl::EnsureWritable() {
 
 // Applies outbox entries the index has not seen. `fresh` holds terms already
 // computed for just-stored chunks, to avoid analysing them twice.
+//
+// Xapian commits cost time proportional to what changed, plus a fixed part,
+// so during bulk ingestion the index commits every kIndexCommitEvery entries
+// (and always at the end of a run); until then the outbox keeps the
+// uncommitted part replayable.
 Status KnowledgeBase::Impl::CatchUp(
-    const std::unordered_map<int64_t, const text::TermCounts*>* fresh) {
+    const std::unordered_map<int64_t, const text::TermCounts*>* fresh, CommitPolicy policy) {
   ASKIO_RETURN_IF_ERROR(EnsureWritable());
-  int64_t applied = lexical->applied_seq();
   auto latest = catalog->LatestOutboxSeq();
   if (!latest) return latest.error();
-  if (applied < 0 || applied > *latest) return Rebuild();  // unreadable or from another catalogue
-  auto counts = catalog->CountAll();
-  if (!counts) return counts.error();
-  if (applied < *latest) {
-    auto first = catalog->OutboxAfter(applied, 1);
-    if (!first) return first.error();
-    // The outbox was truncated past where this index stopped: replay cannot
-    // bring it level, so rebuild.
-    if (first->empty() || first->front().seq != applied + 1) return Rebuild();
+  if (index_position < 0) {
+    const int64_t applied = lexical->applied_seq();
+    if (applied < 0 || applied > *latest) return Rebuild();  // unreadable or from another catalogue
+    if (applied < *latest) {
+      auto first = catalog->OutboxAfter(applied, 1);
+      if (!first) return first.error();
+      // The outbox was truncated past where this index stopped: replay cannot
+      // bring it level, so rebuild.
+      if (first->empty() || first->front().seq != applied + 1) return Rebuild();
+    }
+    index_position = applied;
   }
-  while (applied < *latest) {
-    auto entries = catalog->OutboxAfter(applied, 4096);
+  while (index_position < *latest) {
+    auto entries = catalog->OutboxAfter(index_position, 4096);
     if (!entries) return entries.error();
     if (entries->empty()) break;
     for (const store::OutboxEntry& e : *entries) {
       if (e.op == store::OutboxOp::kDelete) {
         ASKIO_RETURN_IF_ERROR(lexical->Remove(e.chunk_id));
-      } else if (fresh && fresh->count(e.chunk_id)) {
-        ASKIO_RETURN_IF_ERROR(lexical->Add(e.chunk_id, *fresh->at(e.chunk_id)));
+      } else if (auto it = fresh ? fresh->find(e.chunk_id) : decltype(fresh->end()){};
+                 fresh && it != fresh->end()) {
+        ASKIO_RETURN_IF_ERROR(lexical->Add(e.chunk_id, *it->second));
       } else {
         auto chunk = catalog->GetIndexableChunk(e.chunk_id);
         if (!chunk) return chunk.error();
         // A chunk added then deleted later in the outbox: nothing to add.
         if (*chunk) {
           ASKIO_RETURN_IF_ERROR(lexical->Add(
-              e.chunk_id, index::ChunkTerms((*chunk)->title, (*chunk)->heading_path, (*chunk)->text)));
+              e.chunk_id,
+              index::ChunkTerms((*chunk)->title, (*chunk)->heading_path, (*chunk)->text)));
         }
       }
-      applied = e.seq;
+      index_position = e.seq;
+      ++uncommitted_entries;
     }
   }
-  ASKIO_RETURN_IF_ERROR(lexical->Commit(applied));
-  ASKIO_RETURN_IF_ERROR(catalog->TruncateOutbox(applied));
-  if (static_cast<int64_t>(lexical->doc_count()) != counts->chunks) {
-    // Replay left the index disagreeing with the catalogue: rebuild.
-    auto recount = catalog->CountAll();
-    if (!recount) return recount.error();
-    if (static_cast<int64_t>(lexical->doc_count()) != recount->chunks) return Rebuild();
-  }
+  if (policy == CommitPolicy::kDeferred && uncommitted_entries < kIndexCommitEvery)
+    return Status::Ok();
+  return CommitIndex();
+}
+
+Status KnowledgeBase::Impl::CommitIndex() {
+  if (!lexical || !lexical->writable() || index_position < 0) return Status::Ok();
+  if (uncommitted_entries == 0 && lexical->applied_seq() == index_position) return Status::Ok();
+  ASKIO_RETURN_IF_ERROR(lexical->Commit(index_position));
+  uncommitted_entries = 0;
+  ASKIO_RETURN_IF_ERROR(catalog->TruncateOutbox(index_position));
+  auto counts = catalog->CountAll();
+  if (!counts) return counts.error();
+  // Replay left the index disagreeing with the catalogue: rebuild.
+  if (static_cast<int64_t>(lexical->doc_count()) != counts->chunks) return Rebuild();
   return Status::Ok();
 }
 
 Status KnowledgeBase::Impl::Rebuild() {
   lexical.reset();
+  index_position = -1;
+  uncommitted_entries = 0;
   std::error_code ec;
   fs::remove_all(LexicalPath(), ec);
   if (ec) return Status::IOError("cannot remove " + LexicalPath() + ": " + ec.message());
@@ -245,6 +272,8 @@ Status KnowledgeBase::Impl::Rebuild() {
     return Status::Ok();
   }));
   ASKIO_RETURN_IF_ERROR(lexical->Commit(*latest));
+  index_position = *latest;
+  uncommitted_entries = 0;
   return catalog->TruncateOutbox(*latest);
 }
 
@@ -280,19 +309,23 @@ Status KnowledgeBase::Impl::StoreBatch(std::vector<PreparedDocument>& batch, Ing
   sw.Reset();
   // The catalogue has the batch; if indexing fails now, the outbox replays it
   // at the next open.
-  s = CatchUp(&fresh);
+  s = CatchUp(&fresh, CommitPolicy::kDeferred);
   report.index_seconds += sw.Seconds();
   return s;
 }
 
 KnowledgeBase::KnowledgeBase(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-KnowledgeBase::~KnowledgeBase() = default;
+KnowledgeBase::~KnowledgeBase() {
+  // Deferred index work becomes durable here; if this fails the outbox
+  // replays it at the next open.
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->CommitIndex();
+}
 const std::string& KnowledgeBase::name() const { return impl_->name; }
 const std::string& KnowledgeBase::path() const { return impl_->dir; }
 
 Result<std::unique_ptr<KnowledgeBase>> KnowledgeBase::Open(const std::string& data_dir,
-                                                           const std::string& name,
-                                                           OpenMode mode) {
+                                                           const std::string& name, OpenMode mode) {
   ASKIO_RETURN_IF_ERROR(ValidateKbName(name));
   auto impl = std::make_unique<Impl>();
   impl->name = name;
@@ -365,14 +398,16 @@ Result<IngestReport> KnowledgeBase::Ingest(const std::vector<std::string>& paths
       continue;
     }
     if (fs::is_directory(st)) {
-      fs::recursive_directory_iterator it(abs, fs::directory_options::skip_permission_denied, ec), end;
+      fs::recursive_directory_iterator it(abs, fs::directory_options::skip_permission_denied, ec),
+          end;
       for (; !ec && it != end; it.increment(ec)) {
         const std::string fname = it->path().filename().string();
         if (!fname.empty() && fname[0] == '.') {
           if (it->is_directory()) it.disable_recursion_pending();
           continue;
         }
-        if (!it->is_regular_file() || ingest::DetectFileType(it->path().string()) == ingest::FileType::kUnknown)
+        if (!it->is_regular_file() ||
+            ingest::DetectFileType(it->path().string()) == ingest::FileType::kUnknown)
           continue;
         work.push_back({it->path().string(), it->file_size()});
       }
@@ -381,6 +416,11 @@ Result<IngestReport> KnowledgeBase::Ingest(const std::vector<std::string>& paths
     }
     if (ingest::DetectFileType(abs.string()) == ingest::FileType::kUnknown) {
       fail(abs.string(), "unsupported file type (supported: .txt, .md)");
+      continue;
+    }
+    // A FIFO or device has no size and may never end: refuse it by name.
+    if (!fs::is_regular_file(st)) {
+      fail(abs.string(), "not a regular file");
       continue;
     }
     work.push_back({abs.string(), fs::file_size(abs, ec)});
@@ -401,27 +441,29 @@ Result<IngestReport> KnowledgeBase::Ingest(const std::vector<std::string>& paths
   prog.files_total = work.size();
   for (const Work& w : work) prog.bytes_total += w.size;
 
-  // 2. Prepare files in parallel, batch by batch; store each batch in one
-  // transaction on this thread.
+  // 2. Prepare files in parallel (read, hash, decode, parse, chunk, analyse),
+  // one batch ahead of the writer: while this thread stores batch N in one
+  // catalogue transaction and indexes it, workers prepare batch N+1.
+  struct Batch {
+    std::vector<std::optional<PreparedDocument>> prepared;
+    std::vector<IngestFileResult> results;
+    uint64_t bytes = 0;
+    double seconds = 0;
+  };
   const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
-  size_t next = 0;
-  while (next < work.size()) {
-    size_t end = next;
-    uint64_t batch_bytes = 0;
-    while (end < work.size() && end - next < std::max<size_t>(options.batch_size, 1) &&
-           batch_bytes < kMaxBatchBytes)
-      batch_bytes += work[end++].size;
-
-    const size_t count = end - next;
-    std::vector<std::optional<PreparedDocument>> prepared(count);
-    std::vector<IngestFileResult> results(count);
+  std::atomic<size_t> files_done{0};
+  std::atomic<uint64_t> bytes_done{0};
+  auto prepare_batch = [&](size_t begin, size_t end) {
+    Stopwatch sw;
+    Batch batch;
+    const size_t count = end - begin;
+    batch.prepared.resize(count);
+    batch.results.resize(count);
     std::atomic<size_t> cursor{0};
-    std::atomic<uint64_t> bytes_done{0};
-    std::atomic<size_t> files_done{0};
     auto worker = [&] {
       for (size_t i; (i = cursor.fetch_add(1)) < count;) {
-        const Work& w = work[next + i];
-        IngestFileResult& r = results[i];
+        const Work& w = work[begin + i];
+        IngestFileResult& r = batch.results[i];
         r.path = w.path;
         r.bytes = static_cast<int64_t>(w.size);
         if (w.size > kMaxFileBytes) {
@@ -439,48 +481,75 @@ Result<IngestReport> KnowledgeBase::Ingest(const std::vector<std::string>& paths
             r.outcome = IngestFileResult::Outcome::kFailed;
             r.error = doc.error().message();
           } else {
-            prepared[i] = Prepare(*doc, w.path, FileStem(w.path), std::move(hash), options.chunking);
+            batch.prepared[i] =
+                Prepare(*doc, w.path, FileStem(w.path), std::move(hash), options.chunking);
           }
         }
         bytes_done += w.size;
         ++files_done;
       }
     };
-    Stopwatch parse_sw;
-    std::vector<std::future<void>> futures;
-    for (size_t t = 0; t < std::min(threads, count); ++t)
-      futures.push_back(std::async(std::launch::async, worker));
-    for (auto& f : futures) {
-      while (f.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
-        if (progress) {
-          IngestProgress p = prog;
-          p.files_done += files_done;
-          p.bytes_done += bytes_done;
-          progress(p);
-        }
-      }
-    }
-    report.parse_seconds += parse_sw.Seconds();
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < std::min(threads, count); ++t) pool.emplace_back(worker);
+    worker();
+    for (std::thread& t : pool) t.join();
+    for (size_t i = begin; i < end; ++i) batch.bytes += work[i].size;
+    batch.seconds = sw.Seconds();
+    return batch;
+  };
+  auto next_batch_end = [&](size_t begin) {
+    size_t end = begin;
+    uint64_t bytes = 0;
+    while (end < work.size() && end - begin < std::max<size_t>(options.batch_size, 1) &&
+           bytes < kMaxBatchBytes)
+      bytes += work[end++].size;
+    return end;
+  };
+  auto report_progress = [&] {
+    if (!progress) return;
+    IngestProgress p = prog;
+    p.files_done = files_done;
+    p.bytes_done = bytes_done;
+    progress(p);
+  };
 
-    std::vector<PreparedDocument> batch;
-    std::vector<IngestFileResult*> batch_results;
-    for (size_t i = 0; i < count; ++i) {
-      report.bytes += results[i].bytes;
-      if (prepared[i]) {
-        batch.push_back(std::move(*prepared[i]));
-        batch_results.push_back(&results[i]);
-      } else if (results[i].outcome == IngestFileResult::Outcome::kFailed) {
+  size_t begin = 0, end = next_batch_end(0);
+  std::future<Batch> pending;
+  if (begin < end) pending = std::async(std::launch::async, prepare_batch, begin, end);
+  while (pending.valid()) {
+    while (pending.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready)
+      report_progress();
+    Batch batch = pending.get();
+    begin = end;
+    end = next_batch_end(begin);
+    if (begin < end) pending = std::async(std::launch::async, prepare_batch, begin, end);
+    report.parse_seconds += batch.seconds;
+
+    std::vector<PreparedDocument> docs;
+    std::vector<IngestFileResult*> doc_results;
+    for (size_t i = 0; i < batch.results.size(); ++i) {
+      report.bytes += batch.results[i].bytes;
+      if (batch.prepared[i]) {
+        docs.push_back(std::move(*batch.prepared[i]));
+        doc_results.push_back(&batch.results[i]);
+      } else if (batch.results[i].outcome == IngestFileResult::Outcome::kFailed) {
         ++report.failed;
       } else {
         ++report.unchanged;
       }
     }
-    ASKIO_RETURN_IF_ERROR(impl_->StoreBatch(batch, report, batch_results));
-    for (IngestFileResult& r : results) report.files.push_back(std::move(r));
-    prog.files_done += count;
-    prog.bytes_done += batch_bytes;
-    if (progress) progress(prog);
-    next = end;
+    Status s = impl_->StoreBatch(docs, report, doc_results);
+    if (!s.ok()) {
+      if (pending.valid()) pending.wait();  // workers reference this frame
+      return Err(std::move(s));
+    }
+    for (IngestFileResult& r : batch.results) report.files.push_back(std::move(r));
+    report_progress();
+  }
+  {
+    Stopwatch sw;
+    ASKIO_RETURN_IF_ERROR(impl_->CommitIndex());
+    report.index_seconds += sw.Seconds();
   }
 
   // 3. Prune documents whose files are gone.
@@ -490,7 +559,8 @@ Result<IngestReport> KnowledgeBase::Ingest(const std::vector<std::string>& paths
     std::vector<int64_t> gone;
     for (const DocumentInfo& d : *docs) {
       std::error_code ec;
-      if (!d.source.empty() && d.source[0] == '/' && !fs::exists(d.source, ec)) gone.push_back(d.id);
+      if (!d.source.empty() && d.source[0] == '/' && !fs::exists(d.source, ec))
+        gone.push_back(d.id);
     }
     if (!gone.empty()) {
       ASKIO_RETURN_IF_ERROR(impl_->catalog->Begin());
@@ -528,17 +598,20 @@ Result<IngestReport> KnowledgeBase::IngestDocuments(const std::vector<DocumentIn
       report.bytes += static_cast<int64_t>(in.content.size());
       auto parsed = ingest::LoadDocument(in.content, ingest::FileTypeFromName(in.type));
       if (!parsed) {
-        report.files.push_back({in.source, IngestFileResult::Outcome::kFailed, parsed.error().message()});
+        report.files.push_back(
+            {in.source, IngestFileResult::Outcome::kFailed, parsed.error().message()});
         ++report.failed;
         continue;
       }
       if (!in.title.empty()) parsed->title = in.title;
-      batch.push_back(Prepare(*parsed, in.source, in.source, ContentHash(in.content), options.chunking));
+      batch.push_back(
+          Prepare(*parsed, in.source, in.source, ContentHash(in.content), options.chunking));
       results.push_back(nullptr);
     }
     report.parse_seconds += parse_sw.Seconds();
     ASKIO_RETURN_IF_ERROR(impl_->StoreBatch(batch, report, results));
   }
+  ASKIO_RETURN_IF_ERROR(impl_->CommitIndex());
   report.total_seconds = total.Seconds();
   return report;
 }

@@ -2,12 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
-#include <unistd.h>
 
 #include "askio/engine.h"
 #include "common/clock.h"
@@ -57,7 +57,8 @@ Result<Dataset> LoadSquad(const std::string& path) {
         ds.passages.push_back({source, title, "text", para.at("context").get<std::string>()});
         for (const auto& qa : para.value("qas", nlohmann::json::array())) {
           Question q{qa.at("question").get<std::string>(), source, {}};
-          for (const auto& a : qa.at("answers")) q.answers.push_back(a.at("text").get<std::string>());
+          for (const auto& a : qa.at("answers"))
+            q.answers.push_back(a.at("text").get<std::string>());
           if (!q.answers.empty()) ds.questions.push_back(std::move(q));
         }
         ++para_index;
@@ -101,7 +102,8 @@ class TempDir {
 }  // namespace
 
 Result<EvalResult> RunEval(const EvalOptions& options, const EvalProgressFn& progress) {
-  if (options.corpus_files.empty()) return Err(Status::InvalidArgument("eval needs at least one data file"));
+  if (options.corpus_files.empty())
+    return Err(Status::InvalidArgument("eval needs at least one data file"));
   std::vector<DocumentInput> passages;
   for (const std::string& f : options.corpus_files) {
     auto ds = LoadSquad(f);
@@ -109,7 +111,8 @@ Result<EvalResult> RunEval(const EvalOptions& options, const EvalProgressFn& pro
     std::move(ds->passages.begin(), ds->passages.end(), std::back_inserter(passages));
   }
   std::vector<Question> questions;
-  const auto& query_files = options.query_files.empty() ? options.corpus_files : options.query_files;
+  const auto& query_files =
+      options.query_files.empty() ? options.corpus_files : options.query_files;
   for (const std::string& f : query_files) {
     auto ds = LoadSquad(f);
     if (!ds) return Err(ds.error());

@@ -18,7 +18,7 @@ struct EvalOptions {
   std::vector<std::string> query_files;  // empty: the corpus files
   IngestOptions ingest;
   AskOptions ask;
-  std::string weighting;   // empty: the engine's default
+  std::string weighting;     // empty: the engine's default
   size_t max_questions = 0;  // 0: all
 };
 

@@ -1,5 +1,7 @@
 #include "eval/metrics.h"
 
+#include <unicode/uchar.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -31,15 +33,23 @@ std::string Encode(std::u32string_view s) {
   return out;
 }
 
+// Python's str.isspace(): Unicode white space (U+3000 and U+00A0 included).
 bool IsSpace(char32_t c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+  if (c < 0x80) return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1C && c <= 0x1F);
+  return u_isUWhiteSpace(static_cast<UChar32>(c));
 }
 
-// Python's str.lower() + strip() for the characters that matter here.
+// Python's str.lower() + strip(). Python lower-cases every script, so
+// "ＮＢＡ" and "École" fold too.
 std::u32string LowerStrip(std::string_view text) {
   std::u32string s = Decode(text);
-  for (char32_t& c : s)
-    if (c < 0x80) c = static_cast<char32_t>(std::tolower(static_cast<int>(c)));
+  for (char32_t& c : s) {
+    if (c < 0x80) {
+      c = static_cast<char32_t>(std::tolower(static_cast<int>(c)));
+    } else {
+      c = static_cast<char32_t>(u_tolower(static_cast<UChar32>(c)));
+    }
+  }
   size_t b = 0, e = s.size();
   while (b < e && IsSpace(s[b])) ++b;
   while (e > b && IsSpace(s[e - 1])) --e;
@@ -50,9 +60,19 @@ bool IsWordChar(char32_t c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80;
 }
 
+bool IsDigit(char32_t c) { return c >= '0' && c <= '9'; }
+
 // Approximates nltk.word_tokenize for the non-CJK runs: whitespace separates,
-// runs of word characters are tokens, any other character stands alone.
+// runs of word characters are tokens, any other character stands alone --
+// except that, as in NLTK, a period inside a word ("3.5", "e.g.x") and a
+// comma before a digit ("2,790,060") do not split it.
 void WordTokenize(std::u32string_view run, std::vector<std::string>& out) {
+  auto joins = [&run](size_t k) {
+    if (k == 0 || k + 1 >= run.size() || !IsWordChar(run[k - 1])) return false;
+    if (run[k] == '.') return IsWordChar(run[k + 1]) && !IsSpace(run[k + 1]);
+    if (run[k] == ',') return IsDigit(run[k + 1]);
+    return false;
+  };
   size_t i = 0;
   while (i < run.size()) {
     if (IsSpace(run[i])) {
@@ -61,7 +81,7 @@ void WordTokenize(std::u32string_view run, std::vector<std::string>& out) {
     }
     size_t j = i;
     if (IsWordChar(run[i])) {
-      while (j < run.size() && IsWordChar(run[j]) && !IsSpace(run[j])) ++j;
+      while (j < run.size() && ((IsWordChar(run[j]) && !IsSpace(run[j])) || joins(j))) ++j;
     } else {
       ++j;
     }

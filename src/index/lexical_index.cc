@@ -36,7 +36,8 @@ Result<Bm25Params> Bm25Params::Parse(const std::string& scheme) {
   Bm25Params p;
   while (in >> word) {
     const size_t eq = word.find('=');
-    if (eq == std::string::npos) return Err(Status::InvalidArgument("bad weighting parameter: " + word));
+    if (eq == std::string::npos)
+      return Err(Status::InvalidArgument("bad weighting parameter: " + word));
     const std::string key = word.substr(0, eq);
     double value = 0;
     try {

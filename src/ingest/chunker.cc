@@ -19,7 +19,8 @@ class CharCursor {
  public:
   explicit CharCursor(std::string_view text) : text_(text) {}
   int64_t At(size_t byte) {
-    for (; byte_ < byte; ++byte_) chars_ += (static_cast<unsigned char>(text_[byte_]) & 0xC0) != 0x80;
+    for (; byte_ < byte; ++byte_)
+      chars_ += (static_cast<unsigned char>(text_[byte_]) & 0xC0) != 0x80;
     return chars_;
   }
 
@@ -31,7 +32,14 @@ class CharCursor {
 
 bool IsSoftBreak(char32_t c) {
   switch (c) {
-    case U'，': case U',': case U'、': case U' ': case U'\n': case U'：': case U':': case U'\t':
+    case U'，':
+    case U',':
+    case U'、':
+    case U' ':
+    case U'\n':
+    case U'：':
+    case U':':
+    case U'\t':
       return true;
     default:
       return false;
@@ -54,14 +62,16 @@ void SplitLongUnit(std::string_view text, size_t begin, size_t end, size_t max_c
     if (i < end && best_break > piece_begin) cut = best_break;
     out.emplace_back(piece_begin, cut);
     piece_begin = cut;
-    while (piece_begin < end && (text[piece_begin] == ' ' || text[piece_begin] == '\n')) ++piece_begin;
+    while (piece_begin < end && (text[piece_begin] == ' ' || text[piece_begin] == '\n'))
+      ++piece_begin;
   }
 }
 
 }  // namespace
 
 Status ValidateChunkOptions(const ChunkOptions& o) {
-  if (o.target_chars < 16) return Status::InvalidArgument("chunk size must be at least 16 characters");
+  if (o.target_chars < 16)
+    return Status::InvalidArgument("chunk size must be at least 16 characters");
   if (o.max_chars < o.target_chars)
     return Status::InvalidArgument("maximum chunk size must be at least the target size");
   if (o.overlap_chars >= o.target_chars)
@@ -91,9 +101,8 @@ std::vector<ChunkSpan> ChunkDocument(const LaidOutDocument& doc, const ChunkOpti
       if (j >= units.size()) break;
       // Step back over whole sentences for the overlap, always moving forward.
       size_t k = j;
-      while (k - 1 > i &&
-             static_cast<size_t>(units[j - 1].char_end - units[k - 1].char_begin) <=
-                 options.overlap_chars)
+      while (k - 1 > i && static_cast<size_t>(units[j - 1].char_end - units[k - 1].char_begin) <=
+                              options.overlap_chars)
         --k;
       i = k;
     }
@@ -105,7 +114,8 @@ std::vector<ChunkSpan> ChunkDocument(const LaidOutDocument& doc, const ChunkOpti
     if (block.kind == Block::Kind::kHeading) {
       flush();
       while (!headings.empty() && headings.back().first >= block.level) headings.pop_back();
-      headings.emplace_back(block.level, std::string(text.substr(block.begin, block.end - block.begin)));
+      headings.emplace_back(block.level,
+                            std::string(text.substr(block.begin, block.end - block.begin)));
       continue;
     }
     const std::string_view block_text = text.substr(block.begin, block.end - block.begin);

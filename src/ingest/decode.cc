@@ -26,6 +26,21 @@ bool ConvertStrict(const char* charset, std::string_view bytes, std::string& out
   return true;
 }
 
+// ICU's "Big5" (windows-950-2000) maps the stray bytes 0x80 and 0xFF to
+// U+0080 and U+F8F8 instead of failing, so a strict conversion alone would
+// accept almost any bytes. In real Big5 every byte >= 0x80 is the lead byte
+// (0x81-0xFE) of a pair whose trail byte is 0x40-0x7E or 0xA1-0xFE.
+bool HasBig5Structure(std::string_view bytes) {
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    const auto lead = static_cast<unsigned char>(bytes[i]);
+    if (lead < 0x80) continue;
+    if (lead == 0x80 || lead == 0xFF || i + 1 >= bytes.size()) return false;
+    const auto trail = static_cast<unsigned char>(bytes[++i]);
+    if (!((trail >= 0x40 && trail <= 0x7E) || (trail >= 0xA1 && trail <= 0xFE))) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<DecodedText> DecodeText(std::string_view bytes) {
@@ -75,6 +90,7 @@ Result<DecodedText> DecodeText(std::string_view bytes) {
     n = 2;
   }
   for (int k = 0; k < n; ++k) {
+    if (candidates[k] == "Big5" && !HasBig5Structure(bytes)) continue;
     DecodedText out{{}, candidates[k]};
     if (ConvertStrict(candidates[k].c_str(), bytes, out.utf8)) return out;
   }

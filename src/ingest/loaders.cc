@@ -20,8 +20,10 @@ std::string Lower(std::string s) {
 }
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\n' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\t')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\n' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\t'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -57,8 +59,8 @@ void Walk(cmark_node* node, Block::Kind para_kind, ParsedDocument& doc) {
     const std::string_view type_name = cmark_node_get_type_string(child);
     switch (cmark_node_get_type(child)) {
       case CMARK_NODE_HEADING:
-        doc.blocks.push_back({Block::Kind::kHeading, cmark_node_get_heading_level(child),
-                              InlineText(child)});
+        doc.blocks.push_back(
+            {Block::Kind::kHeading, cmark_node_get_heading_level(child), InlineText(child)});
         continue;
       case CMARK_NODE_PARAGRAPH:
         doc.blocks.push_back({para_kind, 0, InlineText(child)});
@@ -123,16 +125,20 @@ std::string StripFrontMatter(std::string_view& text) {
 
 FileType DetectFileType(const std::string& path) {
   const std::string ext = Lower(std::filesystem::path(path).extension().string());
-  if (ext == ".md" || ext == ".markdown" || ext == ".mdown" || ext == ".mkd") return FileType::kMarkdown;
+  if (ext == ".md" || ext == ".markdown" || ext == ".mdown" || ext == ".mkd")
+    return FileType::kMarkdown;
   if (ext == ".txt" || ext == ".text") return FileType::kText;
   return FileType::kUnknown;
 }
 
 const char* FileTypeName(FileType type) {
   switch (type) {
-    case FileType::kText: return "text";
-    case FileType::kMarkdown: return "markdown";
-    case FileType::kUnknown: break;
+    case FileType::kText:
+      return "text";
+    case FileType::kMarkdown:
+      return "markdown";
+    case FileType::kUnknown:
+      break;
   }
   return "unknown";
 }
@@ -205,9 +211,14 @@ Result<ParsedDocument> LoadDocument(std::string_view bytes, FileType type) {
   const std::string text = text::NormalizeDocumentText(decoded->utf8);
   ParsedDocument doc;
   switch (type) {
-    case FileType::kMarkdown: doc = ParseMarkdown(text); break;
-    case FileType::kText: doc = ParsePlainText(text); break;
-    case FileType::kUnknown: return Err(Status::Unsupported("unsupported file type"));
+    case FileType::kMarkdown:
+      doc = ParseMarkdown(text);
+      break;
+    case FileType::kText:
+      doc = ParsePlainText(text);
+      break;
+    case FileType::kUnknown:
+      return Err(Status::Unsupported("unsupported file type"));
   }
   const bool has_text = std::any_of(doc.blocks.begin(), doc.blocks.end(), [](const Block& b) {
     return b.kind != Block::Kind::kHeading && !b.text.empty();

@@ -49,7 +49,6 @@ struct Candidate {
   double score;
 };
 
-
 }  // namespace
 
 double Coverage(const std::vector<WeightedTerm>& question, const std::string& text) {
@@ -61,8 +60,8 @@ Answer ReadAnswer(const std::vector<WeightedTerm>& question, const std::vector<S
   Answer answer;
   const double total = TotalWeight(question);
   if (hits.empty() || total <= 0) {
-    answer.reason = hits.empty() ? "no passage matches the question"
-                                 : "the question has no searchable words";
+    answer.reason =
+        hits.empty() ? "no passage matches the question" : "the question has no searchable words";
     return answer;
   }
 
@@ -71,7 +70,8 @@ Answer ReadAnswer(const std::vector<WeightedTerm>& question, const std::vector<S
   for (size_t h = 0; h < n; ++h) {
     const std::string& text = hits[h].chunk.text;
     for (const text::Span& s : text::SplitSentences(text)) {
-      const double cov = CoverageOf(question, TermsOf(std::string_view(text).substr(s.begin, s.end - s.begin)), total);
+      const double cov = CoverageOf(
+          question, TermsOf(std::string_view(text).substr(s.begin, s.end - s.begin)), total);
       // Earlier hits are better evidence: BM25 saw the whole chunk.
       const double score = cov * (1.0 - 0.05 * static_cast<double>(h));
       candidates.push_back({h, s.begin, s.end, cov, score});
@@ -87,8 +87,7 @@ Answer ReadAnswer(const std::vector<WeightedTerm>& question, const std::vector<S
   answer.confidence = best.coverage;
   if (best.coverage < options.min_coverage) {
     answer.reason = "the best passage covers only " +
-                    std::to_string(static_cast<int>(best.coverage * 100)) +
-                    "% of the question";
+                    std::to_string(static_cast<int>(best.coverage * 100)) + "% of the question";
     return answer;
   }
   answer.found = true;
@@ -114,10 +113,11 @@ Answer ReadAnswer(const std::vector<WeightedTerm>& question, const std::vector<S
     cite.document_source = hit.document_source;
     cite.heading_path = hit.chunk.heading_path;
     const std::string_view text = hit.chunk.text;
-    cite.char_start = hit.chunk.char_start +
-                      static_cast<int64_t>(utf8::CodePointCount(text.substr(0, q.begin)));
-    cite.char_end = cite.char_start +
-                    static_cast<int64_t>(utf8::CodePointCount(text.substr(q.begin, q.end - q.begin)));
+    cite.char_start =
+        hit.chunk.char_start + static_cast<int64_t>(utf8::CodePointCount(text.substr(0, q.begin)));
+    cite.char_end =
+        cite.char_start +
+        static_cast<int64_t>(utf8::CodePointCount(text.substr(q.begin, q.end - q.begin)));
     cite.quote = std::string(text.substr(q.begin, q.end - q.begin));
     answer.citations.push_back(std::move(cite));
   }

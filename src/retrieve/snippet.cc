@@ -57,7 +57,8 @@ Snippet MakeSnippet(std::string_view text, const QueryTermSet& query, size_t max
       const size_t start = all[i].begin;
       const size_t limit = start + max_chars * 3;  // generous byte bound, refined below
       size_t cover = 0;
-      for (size_t j = i; j < all.size() && all[j].end <= limit; ++j) cover += all[j].end - all[j].begin;
+      for (size_t j = i; j < all.size() && all[j].end <= limit; ++j)
+        cover += all[j].end - all[j].begin;
       if (cover > best_cover) {
         best_cover = cover;
         best = i;

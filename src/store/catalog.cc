@@ -27,7 +27,9 @@ CREATE TABLE documents (
   updated_at   TEXT NOT NULL
 );
 CREATE TABLE chunks (
-  id           INTEGER PRIMARY KEY,
+  -- AUTOINCREMENT: ids are never reused, so an outbox entry always names
+  -- the same chunk, and the index's document ids stay unambiguous.
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
   document_id  INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
   ordinal      INTEGER NOT NULL,
   text         TEXT NOT NULL,
@@ -92,9 +94,9 @@ Result<std::unique_ptr<Catalog>> Catalog::Open(const std::string& path) {
   std::unique_ptr<Catalog> cat(new Catalog(std::move(*conn)));
   // WAL lets readers run while a writer commits. synchronous=FULL makes each
   // acknowledged commit durable across power loss (docs/architecture.md).
-  ASKIO_RETURN_IF_ERROR(cat->db_.Exec(
-      "PRAGMA busy_timeout=10000; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-      "PRAGMA foreign_keys=ON;"));
+  ASKIO_RETURN_IF_ERROR(
+      cat->db_.Exec("PRAGMA busy_timeout=10000; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                    "PRAGMA foreign_keys=ON;"));
   ASKIO_RETURN_IF_ERROR(cat->Migrate());
   return cat;
 }
@@ -152,8 +154,9 @@ Result<std::optional<std::string>> Catalog::GetMeta(const std::string& key) {
 }
 
 Status Catalog::SetMeta(const std::string& key, const std::string& value) {
-  auto st = db_.Prepare("INSERT INTO meta(key, value) VALUES(?, ?) "
-                        "ON CONFLICT(key) DO UPDATE SET value=excluded.value");
+  auto st = db_.Prepare(
+      "INSERT INTO meta(key, value) VALUES(?, ?) "
+      "ON CONFLICT(key) DO UPDATE SET value=excluded.value");
   if (!st) return st.error();
   st->Bind(1, key).Bind(2, value);
   return st->Run();
@@ -220,7 +223,11 @@ Result<std::vector<int64_t>> Catalog::PutDocument(const NewDocument& doc, bool* 
                       "created_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
     if (!ins) return Err(ins.error());
     (*ins)->Bind(1, doc.source).Bind(2, doc.title).Bind(3, doc.type).Bind(4, doc.content_hash);
-    (*ins)->Bind(5, doc.text).Bind(6, static_cast<int64_t>(doc.text.size())).Bind(7, now).Bind(8, now);
+    (*ins)
+        ->Bind(5, doc.text)
+        .Bind(6, static_cast<int64_t>(doc.text.size()))
+        .Bind(7, now)
+        .Bind(8, now);
     ASKIO_RETURN_IF_ERROR((*ins)->Run());
     doc_id = db_.LastInsertId();
   }
@@ -371,8 +378,8 @@ Result<std::optional<IndexableChunk>> Catalog::GetIndexableChunk(int64_t chunk_i
   if (!row) return Err(row.error());
   std::optional<IndexableChunk> out;
   if (*row) {
-    out = IndexableChunk{chunk_id, (*st)->Text(0), SplitHeadingPath((*st)->Text(1)),
-                         (*st)->Text(2)};
+    out =
+        IndexableChunk{chunk_id, (*st)->Text(0), SplitHeadingPath((*st)->Text(1)), (*st)->Text(2)};
   }
   (*st)->Reset();
   return out;

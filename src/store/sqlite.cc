@@ -7,11 +7,15 @@ Status SqliteError(sqlite3* db, int rc, std::string_view context) {
   msg += ": ";
   msg += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   switch (rc & 0xFF) {
-    case SQLITE_FULL: return Status::IOError(msg + " (disk full)");
+    case SQLITE_FULL:
+      return Status::IOError(msg + " (disk full)");
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return Status::Corruption(msg);
-    case SQLITE_CONSTRAINT: return Status::InvalidArgument(msg);
-    default: return Status::IOError(msg);
+    case SQLITE_NOTADB:
+      return Status::Corruption(msg);
+    case SQLITE_CONSTRAINT:
+      return Status::InvalidArgument(msg);
+    default:
+      return Status::IOError(msg);
   }
 }
 
@@ -71,9 +75,8 @@ std::string Statement::Text(int col) const {
 
 Result<Connection> Connection::Open(const std::string& path) {
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Status s = SqliteError(db, rc, "cannot open " + path);
     sqlite3_close(db);
@@ -104,8 +107,7 @@ Status Connection::Exec(std::string_view sql) {
 
 Result<Statement> Connection::Prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
-  const int rc =
-      sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  const int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
   if (rc != SQLITE_OK) return Err(SqliteError(db_, rc, "sqlite prepare"));
   return Statement(db_, stmt);
 }

@@ -55,15 +55,16 @@ bool HasAsciiLetter(const std::string& s) {
 // Longer words come first so that "为什么" wins over "什么".
 constexpr std::array<std::string_view, 41> kCjkInterrogatives = {
     "为什么", "為什麼", "什么", "什麼", "甚麼", "哪些", "哪里", "哪裡", "哪儿", "哪兒", "哪个",
-    "哪個", "哪一", "哪", "谁", "誰", "怎么", "怎麼", "怎样", "怎樣", "如何", "多少", "几",
-    "幾", "吗", "嗎", "呢", "是否", "何时", "何時", "何处", "何處", "请问", "請問", "呀", "啥",
-    "吧", "多久", "多长", "多長", "为何"};
+    "哪個",   "哪一",   "哪",   "谁",   "誰",   "怎么", "怎麼", "怎样", "怎樣", "如何", "多少",
+    "几",     "幾",     "吗",   "嗎",   "呢",   "是否", "何时", "何時", "何处", "何處", "请问",
+    "請問",   "呀",     "啥",   "吧",   "多久", "多长", "多長", "为何"};
 
 constexpr std::array<std::string_view, 48> kEnglishQueryStopwords = {
-    "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "is", "are", "was",
-    "were", "be", "do", "does", "did", "the", "a", "an", "of", "to", "in", "on", "for", "and",
-    "or", "at", "by", "with", "from", "it", "its", "this", "that", "there", "can", "i", "you",
-    "we", "my", "me", "please", "tell", "about", "should", "could", "would"};
+    "what", "which", "who",    "whom", "whose", "when",   "where", "why",  "how", "is",
+    "are",  "was",   "were",   "be",   "do",    "does",   "did",   "the",  "a",   "an",
+    "of",   "to",    "in",     "on",   "for",   "and",    "or",    "at",   "by",  "with",
+    "from", "it",    "its",    "this", "that",  "there",  "can",   "i",    "you", "we",
+    "my",   "me",    "please", "tell", "about", "should", "could", "would"};
 
 }  // namespace
 
@@ -75,8 +76,8 @@ std::vector<Token> Analyzer::Tokenize(std::string_view text) {
     const size_t start = i;
     const char32_t c = utf8::Next(text, i);
     if (IsCjk(c)) {
-      Token t{Token::Kind::kCjk, static_cast<uint32_t>(start), static_cast<uint32_t>(i), prev_cjk,
-              {}};
+      Token t{
+          Token::Kind::kCjk, static_cast<uint32_t>(start), static_cast<uint32_t>(i), prev_cjk, {}};
       AppendFolded(t.folded, c);
       tokens.push_back(std::move(t));
       prev_cjk = true;
@@ -94,8 +95,8 @@ std::vector<Token> Analyzer::Tokenize(std::string_view text) {
       ascii = ascii && d < 0x80;
       end = next;
     }
-    Token t{Token::Kind::kWord, static_cast<uint32_t>(start), static_cast<uint32_t>(end), false,
-            {}};
+    Token t{
+        Token::Kind::kWord, static_cast<uint32_t>(start), static_cast<uint32_t>(end), false, {}};
     const std::string_view surface = text.substr(start, end - start);
     if (ascii) {
       t.folded.assign(surface);

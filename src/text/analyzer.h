@@ -33,7 +33,7 @@ struct Token {
 
 struct QueryTerm {
   std::string term;
-  double weight = 1;      // relative weight in the query
+  double weight = 1;  // relative weight in the query
   bool is_bigram = false;
 };
 
@@ -45,7 +45,7 @@ class Analyzer {
 
   // Query-side weight of CJK unigrams relative to bigrams (and words).
   // Tuned with `askio eval` (docs/quality.md).
-  double unigram_weight = 0.3;
+  double unigram_weight = 1.0;
 
   static std::vector<Token> Tokenize(std::string_view text);
 

@@ -14,8 +14,8 @@ std::string Apply(const icu::Normalizer2* norm, std::string_view s) {
   out.reserve(s.size());
   icu::StringByteSink<std::string> sink(&out);
   UErrorCode err = U_ZERO_ERROR;
-  norm->normalizeUTF8(0, icu::StringPiece(s.data(), static_cast<int32_t>(s.size())), sink,
-                      nullptr, err);
+  norm->normalizeUTF8(0, icu::StringPiece(s.data(), static_cast<int32_t>(s.size())), sink, nullptr,
+                      err);
   if (U_FAILURE(err)) return std::string(s);
   return out;
 }

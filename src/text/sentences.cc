@@ -7,7 +7,13 @@ namespace {
 
 bool IsTerminator(char32_t c) {
   switch (c) {
-    case U'。': case U'！': case U'？': case U'；': case U'!': case U'?': case U'｡':
+    case U'。':
+    case U'！':
+    case U'？':
+    case U'；':
+    case U'!':
+    case U'?':
+    case U'｡':
     case U'…':
       return true;
     default:
@@ -17,8 +23,17 @@ bool IsTerminator(char32_t c) {
 
 bool IsCloser(char32_t c) {
   switch (c) {
-    case U'」': case U'』': case U'”': case U'’': case U'）': case U')': case U'"': case U'\'':
-    case U'》': case U'】': case U']':
+    case U'」':
+    case U'』':
+    case U'”':
+    case U'’':
+    case U'）':
+    case U')':
+    case U'"':
+    case U'\'':
+    case U'》':
+    case U'】':
+    case U']':
       return true;
     default:
       return false;
@@ -49,8 +64,14 @@ std::vector<Span> SplitSentences(std::string_view text) {
     }
     bool ends = IsTerminator(c);
     if (c == '.') {
-      // "3.5", "e.g.x" and "www.example.com" are not sentence ends.
+      // "3.5", "e.g.x" and "www.example.com" are not sentence ends; a period
+      // inside closing quotes or brackets ('said "Stop." Then') is.
       size_t j = i;
+      while (j < text.size()) {
+        size_t k = j;
+        if (!IsCloser(utf8::Next(text, k))) break;
+        j = k;
+      }
       ends = j >= text.size() || IsSpace(utf8::Next(text, j));
     }
     if (!ends) {
