@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -195,6 +196,68 @@ TEST_F(LexicalIndexTest, EmptyQueryOrZeroLimitFindsNothing) {
   ASSERT_TRUE(writer_->Commit(1).ok());
   EXPECT_TRUE(writer_->Search({}, 10, Bm25Params{})->empty());
   EXPECT_TRUE(Query(*writer_, "something", 0)->empty());
+}
+
+}  // namespace
+}  // namespace askio::index
+
+namespace askio::index {
+namespace {
+
+// Sharding must be invisible: the same chunks give the same ids and the same
+// BM25 scores whatever the shard count, and the recorded position is the
+// lowest any shard committed.
+TEST(LexicalIndexShards, RankingAndIdsDoNotDependOnShardCount) {
+  const std::vector<std::string> texts = {"报销需要提交发票原件和审批单。",
+                                          "出差期间的住宿费用按标准报销。",
+                                          "Expense claims need the original receipt.",
+                                          "年假申请需要提前两周提交。",
+                                          "The travel policy covers flights and hotels.",
+                                          "发票丢失时需要写情况说明。",
+                                          "审批单由部门经理签字。",
+                                          "Hotels above the limit are not reimbursed."};
+  std::vector<std::vector<LexicalMatch>> results;
+  for (int shards : {1, 3}) {
+    TempDir dir;
+    auto w = LexicalIndex::Open(dir / "lexical", LexicalIndex::Mode::kWritable, shards);
+    ASSERT_TRUE(w) << w.error().message();
+    ASSERT_EQ((*w)->shard_count(), shards);
+    std::vector<text::TermCounts> terms;
+    for (const std::string& t : texts) terms.push_back(ChunkTerms("", {}, t));
+    std::vector<std::pair<int64_t, const text::TermCounts*>> batch;
+    for (size_t i = 0; i < terms.size(); ++i)
+      batch.emplace_back(static_cast<int64_t>(i) + 1, &terms[i]);
+    ASSERT_TRUE((*w)->AddBatch(batch).ok());
+    ASSERT_TRUE((*w)->Remove(2).ok());
+    ASSERT_TRUE((*w)->Commit(17).ok());
+    EXPECT_EQ((*w)->doc_count(), texts.size() - 1);
+    w->reset();
+
+    auto r = LexicalIndex::Open(dir / "lexical", LexicalIndex::Mode::kReadOnly);
+    ASSERT_TRUE(r) << r.error().message();
+    EXPECT_EQ((*r)->shard_count(), shards) << "the shard count is read from disk";
+    EXPECT_EQ((*r)->applied_seq(), 17);
+    auto m =
+        (*r)->Search(text::Analyzer().QueryTerms("报销 发票 receipt hotels"), 10, Bm25Params{});
+    ASSERT_TRUE(m) << m.error().message();
+    results.push_back(*m);
+  }
+  ASSERT_EQ(results[0].size(), results[1].size());
+  ASSERT_FALSE(results[0].empty());
+  for (size_t i = 0; i < results[0].size(); ++i) {
+    EXPECT_EQ(results[0][i].chunk_id, results[1][i].chunk_id) << "rank " << i;
+    EXPECT_NEAR(results[0][i].score, results[1][i].score, 1e-9) << "rank " << i;
+    EXPECT_NE(results[0][i].chunk_id, 2) << "a removed chunk is never returned";
+  }
+}
+
+TEST(LexicalIndexShards, UnknownLayoutIsCorruption) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "lexical");
+  askio::testing::WriteFile(dir / "lexical/stray-file", "not an index");
+  auto w = LexicalIndex::Open(dir / "lexical", LexicalIndex::Mode::kWritable);
+  ASSERT_FALSE(w);
+  EXPECT_EQ(w.error().code(), StatusCode::kCorruption);
 }
 
 }  // namespace

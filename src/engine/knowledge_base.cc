@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -211,29 +212,41 @@ Status KnowledgeBase::Impl::CatchUp(
     }
     index_position = applied;
   }
+  // Consecutive adds go to the index as one batch (indexed on all shards in
+  // parallel); a delete first flushes the adds before it, keeping order.
+  std::vector<std::pair<int64_t, const text::TermCounts*>> adds;
+  std::deque<text::TermCounts> loaded;  // terms of chunks read back from the catalogue
+  auto flush_adds = [&]() -> Status {
+    Status s = lexical->AddBatch(adds);
+    adds.clear();
+    loaded.clear();
+    return s;
+  };
   while (index_position < *latest) {
     auto entries = catalog->OutboxAfter(index_position, 4096);
     if (!entries) return entries.error();
     if (entries->empty()) break;
     for (const store::OutboxEntry& e : *entries) {
       if (e.op == store::OutboxOp::kDelete) {
+        ASKIO_RETURN_IF_ERROR(flush_adds());
         ASKIO_RETURN_IF_ERROR(lexical->Remove(e.chunk_id));
       } else if (auto it = fresh ? fresh->find(e.chunk_id) : decltype(fresh->end()){};
                  fresh && it != fresh->end()) {
-        ASKIO_RETURN_IF_ERROR(lexical->Add(e.chunk_id, *it->second));
+        adds.emplace_back(e.chunk_id, it->second);
       } else {
         auto chunk = catalog->GetIndexableChunk(e.chunk_id);
         if (!chunk) return chunk.error();
         // A chunk added then deleted later in the outbox: nothing to add.
         if (*chunk) {
-          ASKIO_RETURN_IF_ERROR(lexical->Add(
-              e.chunk_id,
-              index::ChunkTerms((*chunk)->title, (*chunk)->heading_path, (*chunk)->text)));
+          loaded.push_back(
+              index::ChunkTerms((*chunk)->title, (*chunk)->heading_path, (*chunk)->text));
+          adds.emplace_back(e.chunk_id, &loaded.back());
         }
       }
       index_position = e.seq;
       ++uncommitted_entries;
     }
+    ASKIO_RETURN_IF_ERROR(flush_adds());
   }
   if (policy == CommitPolicy::kDeferred && uncommitted_entries < kIndexCommitEvery)
     return Status::Ok();
@@ -263,14 +276,32 @@ Status KnowledgeBase::Impl::Rebuild() {
   ASKIO_RETURN_IF_ERROR(EnsureWritable());
   auto latest = catalog->LatestOutboxSeq();
   if (!latest) return latest.error();
+  // Index in batches so that all shards work at once and memory stays
+  // bounded; the position is recorded only at the end, so a crash mid-way
+  // means another rebuild.
+  std::vector<int64_t> ids;
+  std::vector<text::TermCounts> terms;
+  std::vector<std::pair<int64_t, const text::TermCounts*>> batch;
   int64_t since_commit = 0;
+  auto flush = [&]() -> Status {
+    batch.clear();
+    for (size_t i = 0; i < terms.size(); ++i) batch.emplace_back(ids[i], &terms[i]);
+    Status s = lexical->AddBatch(batch);
+    since_commit += static_cast<int64_t>(terms.size());
+    terms.clear();
+    ids.clear();
+    if (s.ok() && since_commit >= kIndexCommitEvery) {
+      since_commit = 0;
+      s = lexical->Commit(0);
+    }
+    return s;
+  };
   ASKIO_RETURN_IF_ERROR(catalog->ForEachIndexableChunk([&](store::IndexableChunk&& c) -> Status {
-    ASKIO_RETURN_IF_ERROR(lexical->Add(c.id, index::ChunkTerms(c.title, c.heading_path, c.text)));
-    // Commit now and then so memory stays bounded on large KBs; the position
-    // is only recorded at the end, so a crash mid-way means another rebuild.
-    if (++since_commit % 50000 == 0) ASKIO_RETURN_IF_ERROR(lexical->Commit(0));
-    return Status::Ok();
+    ids.push_back(c.id);
+    terms.push_back(index::ChunkTerms(c.title, c.heading_path, c.text));
+    return terms.size() >= 1024 ? flush() : Status::Ok();
   }));
+  ASKIO_RETURN_IF_ERROR(flush());
   ASKIO_RETURN_IF_ERROR(lexical->Commit(*latest));
   index_position = *latest;
   uncommitted_entries = 0;

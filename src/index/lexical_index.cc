@@ -2,9 +2,11 @@
 
 #include <xapian.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
+#include <thread>
 
 namespace askio::index {
 namespace {
@@ -67,31 +69,77 @@ text::TermCounts ChunkTerms(const std::string& title, const std::vector<std::str
 
 class LexicalIndex::Impl {
  public:
-  std::unique_ptr<Xapian::Database> db;
-  Xapian::WritableDatabase* writer = nullptr;  // == db.get() when writable
+  std::vector<std::unique_ptr<Xapian::WritableDatabase>> writers;  // empty when read-only
+  std::vector<Xapian::Database> shard_dbs;  // each shard (shares the writers' state)
+  Xapian::Database combined;                // all shards, for searching and statistics
+  int shards = 1;
+
+  // Shard and local document id of a chunk.
+  std::pair<size_t, Xapian::docid> Locate(int64_t chunk_id) const {
+    const auto c = static_cast<uint64_t>(chunk_id - 1);
+    return {static_cast<size_t>(c % static_cast<uint64_t>(shards)),
+            static_cast<Xapian::docid>(c / static_cast<uint64_t>(shards) + 1)};
+  }
 };
+
+namespace {
+
+std::string ShardDir(const std::string& dir, int i) { return dir + "/shard" + std::to_string(i); }
+
+int CountShards(const std::string& dir) {
+  int n = 0;
+  while (std::filesystem::exists(ShardDir(dir, n))) ++n;
+  return n;
+}
+
+Xapian::Document MakeDocument(const text::TermCounts& terms) {
+  Xapian::Document doc;
+  for (const auto& [term, count] : terms) doc.add_term(term, count);
+  return doc;
+}
+
+}  // namespace
+
+int LexicalIndex::DefaultShardCount() {
+  return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+}
 
 LexicalIndex::LexicalIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 LexicalIndex::~LexicalIndex() {
-  if (impl_->writer) {
+  for (auto& w : impl_->writers) {
     try {
-      impl_->writer->close();
+      // Xapian writes pending changes on close; the recorded position does
+      // not move, so the engine replays those entries (idempotently) anyway.
+      w->close();
     } catch (const Xapian::Error&) {
-      // Nothing to do: uncommitted changes are discarded, the outbox replays them.
     }
   }
 }
 
-Result<std::unique_ptr<LexicalIndex>> LexicalIndex::Open(const std::string& dir, Mode mode) {
+Result<std::unique_ptr<LexicalIndex>> LexicalIndex::Open(const std::string& dir, Mode mode,
+                                                         int shards_if_new) {
   auto impl = std::make_unique<Impl>();
+  std::error_code ec;
+  int shards = CountShards(dir);
+  if (shards == 0 && std::filesystem::exists(dir, ec) && !std::filesystem::is_empty(dir, ec))
+    return Err(Status::Corruption("lexical index " + dir + " has an unknown layout"));
+  if (shards == 0) {
+    if (mode == Mode::kReadOnly) return Err(Status::NotFound("no lexical index at " + dir));
+    shards = std::max(1, shards_if_new);
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return Err(Status::IOError("cannot create " + dir + ": " + ec.message()));
+  }
+  impl->shards = shards;
   try {
-    if (mode == Mode::kWritable) {
-      auto w = std::make_unique<Xapian::WritableDatabase>(dir, Xapian::DB_CREATE_OR_OPEN);
-      impl->writer = w.get();
-      impl->db = std::move(w);
-    } else {
-      if (!std::filesystem::exists(dir)) return Err(Status::NotFound("no lexical index at " + dir));
-      impl->db = std::make_unique<Xapian::Database>(dir);
+    for (int i = 0; i < shards; ++i) {
+      if (mode == Mode::kWritable) {
+        impl->writers.push_back(std::make_unique<Xapian::WritableDatabase>(
+            ShardDir(dir, i), Xapian::DB_CREATE_OR_OPEN));
+        impl->shard_dbs.push_back(*impl->writers.back());
+      } else {
+        impl->shard_dbs.emplace_back(ShardDir(dir, i));
+      }
+      impl->combined.add_database(impl->shard_dbs.back());
     }
   } catch (const Xapian::DatabaseLockError& e) {
     return Err(Status::IOError("lexical index is locked by another askio process: " + e.get_msg()));
@@ -101,12 +149,20 @@ Result<std::unique_ptr<LexicalIndex>> LexicalIndex::Open(const std::string& dir,
   return std::unique_ptr<LexicalIndex>(new LexicalIndex(std::move(impl)));
 }
 
-bool LexicalIndex::writable() const { return impl_->writer != nullptr; }
+bool LexicalIndex::writable() const { return !impl_->writers.empty(); }
+int LexicalIndex::shard_count() const { return impl_->shards; }
 
 int64_t LexicalIndex::applied_seq() const {
   try {
-    const std::string v = impl_->db->get_metadata(kAppliedSeqKey);
-    return v.empty() ? 0 : std::stoll(v);
+    // A combined database reads metadata from its first shard only, so ask
+    // each shard.
+    int64_t lowest = -1;
+    for (const Xapian::Database& shard : impl_->shard_dbs) {
+      const std::string v = shard.get_metadata(kAppliedSeqKey);
+      const int64_t seq = v.empty() ? 0 : std::stoll(v);
+      lowest = lowest < 0 ? seq : std::min(lowest, seq);
+    }
+    return std::max<int64_t>(lowest, 0);
   } catch (...) {
     return -1;  // unreadable: the caller treats it as "needs rebuild"
   }
@@ -114,7 +170,7 @@ int64_t LexicalIndex::applied_seq() const {
 
 uint64_t LexicalIndex::doc_count() const {
   try {
-    return impl_->db->get_doccount();
+    return impl_->combined.get_doccount();
   } catch (const Xapian::Error&) {
     return 0;
   }
@@ -122,28 +178,50 @@ uint64_t LexicalIndex::doc_count() const {
 
 uint64_t LexicalIndex::term_freq(const std::string& term) const {
   try {
-    return impl_->db->get_termfreq(term);
+    return impl_->combined.get_termfreq(term);
   } catch (const Xapian::Error&) {
     return 0;
   }
 }
 
 Status LexicalIndex::Add(int64_t chunk_id, const text::TermCounts& terms) {
-  if (!impl_->writer) return Status::Internal("lexical index opened read-only");
-  try {
-    Xapian::Document doc;
-    for (const auto& [term, count] : terms) doc.add_term(term, count);
-    impl_->writer->replace_document(static_cast<Xapian::docid>(chunk_id), doc);
-  } catch (const Xapian::Error& e) {
-    return FromXapian(e, "indexing chunk " + std::to_string(chunk_id));
+  return AddBatch({{chunk_id, &terms}});
+}
+
+Status LexicalIndex::AddBatch(
+    const std::vector<std::pair<int64_t, const text::TermCounts*>>& chunks) {
+  if (impl_->writers.empty()) return Status::Internal("lexical index opened read-only");
+  const size_t n = impl_->writers.size();
+  std::vector<Status> results(n);
+  auto index_shard = [&](size_t shard) {
+    try {
+      for (const auto& [id, terms] : chunks) {
+        const auto [s, local] = impl_->Locate(id);
+        if (s != shard) continue;
+        impl_->writers[shard]->replace_document(local, MakeDocument(*terms));
+      }
+    } catch (const Xapian::Error& e) {
+      results[shard] = FromXapian(e, "indexing shard " + std::to_string(shard));
+    }
+  };
+  if (n == 1 || chunks.size() < 64) {
+    for (size_t i = 0; i < n; ++i) index_shard(i);
+  } else {
+    std::vector<std::thread> threads;
+    for (size_t i = 1; i < n; ++i) threads.emplace_back(index_shard, i);
+    index_shard(0);
+    for (std::thread& t : threads) t.join();
   }
+  for (Status& s : results)
+    if (!s.ok()) return s;
   return Status::Ok();
 }
 
 Status LexicalIndex::Remove(int64_t chunk_id) {
-  if (!impl_->writer) return Status::Internal("lexical index opened read-only");
+  if (impl_->writers.empty()) return Status::Internal("lexical index opened read-only");
+  const auto [shard, local] = impl_->Locate(chunk_id);
   try {
-    impl_->writer->delete_document(static_cast<Xapian::docid>(chunk_id));
+    impl_->writers[shard]->delete_document(local);
   } catch (const Xapian::DocNotFoundError&) {
     // Already gone (a replayed delete): deleting is idempotent.
   } catch (const Xapian::Error& e) {
@@ -153,19 +231,30 @@ Status LexicalIndex::Remove(int64_t chunk_id) {
 }
 
 Status LexicalIndex::Commit(int64_t applied_seq) {
-  if (!impl_->writer) return Status::Internal("lexical index opened read-only");
-  try {
-    impl_->writer->set_metadata(kAppliedSeqKey, std::to_string(applied_seq));
-    impl_->writer->commit();
-  } catch (const Xapian::Error& e) {
-    return FromXapian(e, "committing lexical index");
-  }
+  if (impl_->writers.empty()) return Status::Internal("lexical index opened read-only");
+  const size_t n = impl_->writers.size();
+  std::vector<Status> results(n);
+  auto commit_shard = [&](size_t i) {
+    try {
+      impl_->writers[i]->set_metadata(kAppliedSeqKey, std::to_string(applied_seq));
+      impl_->writers[i]->commit();
+    } catch (const Xapian::Error& e) {
+      results[i] = FromXapian(e, "committing lexical index shard " + std::to_string(i));
+    }
+  };
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < n; ++i) threads.emplace_back(commit_shard, i);
+  commit_shard(0);
+  for (std::thread& t : threads) t.join();
+  for (Status& s : results)
+    if (!s.ok()) return s;
   return Status::Ok();
 }
 
 Status LexicalIndex::Reopen() {
   try {
-    impl_->db->reopen();
+    for (Xapian::Database& shard : impl_->shard_dbs) shard.reopen();
+    impl_->combined.reopen();
   } catch (const Xapian::Error& e) {
     return FromXapian(e, "reopening lexical index");
   }
@@ -185,7 +274,7 @@ Result<std::vector<LexicalMatch>> LexicalIndex::Search(const std::vector<text::Q
       if (t.weight != 1.0) q = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, t.weight);
       parts.push_back(std::move(q));
     }
-    Xapian::Enquire enquire(*impl_->db);
+    Xapian::Enquire enquire(impl_->combined);
     enquire.set_query(Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end()));
     enquire.set_weighting_scheme(Xapian::BM25Weight(params.k1, 0, 1, params.b, 0.5));
     const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit));

