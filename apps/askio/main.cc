@@ -267,6 +267,8 @@ int RunAsk(const Globals& g, const std::string& kb_name, const std::string& ques
     json out = {{"question", question},
                 {"found", a.found},
                 {"answer", a.text},
+                {"span", a.span},
+                {"evidence", a.evidence},
                 {"confidence", a.confidence},
                 {"citations", cites}};
     if (!a.found) out["reason"] = a.reason;
@@ -278,7 +280,9 @@ int RunAsk(const Globals& g, const std::string& kb_name, const std::string& ques
                 a.reason.c_str());
     return 0;
   }
-  std::printf("%s\n\nSources:\n", OneLine(a.text).c_str());
+  std::printf("%s\n", OneLine(a.text).c_str());
+  if (a.span != a.evidence) std::printf("  (from: %s)\n", OneLine(a.evidence).c_str());
+  std::printf("\nSources:\n");
   for (const auto& c : a.citations) {
     std::printf("[%d] %s — %s, chars %lld–%lld\n    \"%s\"\n", c.number,
                 HeadingTrail(c.document_title, c.heading_path).c_str(), c.document_source.c_str(),
@@ -305,7 +309,7 @@ int RunEval(const Globals& g, askio::eval::EvalOptions options) {
                       {"mrr@10", r.mrr_at_10},
                       {"em", r.em},
                       {"f1", r.f1},
-                      {"answered", r.answered},
+                      {"answered", r.answered}, {"evidence_has_answer", r.evidence_has_answer},
                       {"ingest_seconds", r.ingest_seconds},
                       {"latency_ms_p50", r.latency_ms_p50},
                       {"latency_ms_p99", r.latency_ms_p99}}

@@ -60,6 +60,8 @@ struct Citation {
 struct Answer {
   bool found = false;  // false: the knowledge base does not contain the answer
   std::string text;    // the short answer, with [n] markers when found
+  std::string span;    // the short answer alone (no markers): a span of `evidence`
+  std::string evidence;  // the sentence the answer comes from (quoted by citation [1])
   std::vector<Citation> citations;
   double confidence = 0;  // 0..1, how well the evidence covers the question
   std::string reason;     // why the answer was withheld, when !found

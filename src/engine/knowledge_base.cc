@@ -705,7 +705,7 @@ Result<Answer> KnowledgeBase::Ask(const std::string& question, const AskOptions&
   ro.candidate_chunks = options.candidate_chunks;
   ro.max_citations = options.max_citations;
   ro.min_coverage = options.min_coverage;
-  Answer answer = model::ReadAnswer(weighted, *hits, ro);
+  Answer answer = model::ReadAnswer(weighted, *hits, ro, question);
   if (retrieved) *retrieved = std::move(*hits);
   return answer;
 }

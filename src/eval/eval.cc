@@ -139,7 +139,7 @@ Result<EvalResult> RunEval(const EvalOptions& options, const EvalProgressFn& pro
 
   std::vector<double> latencies;
   latencies.reserve(questions.size());
-  double hit1 = 0, hit5 = 0, mrr = 0, em = 0, f1 = 0, answered = 0;
+  double hit1 = 0, hit5 = 0, mrr = 0, em = 0, f1 = 0, answered = 0, evidence_hits = 0;
   for (size_t i = 0; i < questions.size(); ++i) {
     const Question& q = questions[i];
     std::vector<SearchHit> hits;
@@ -165,10 +165,13 @@ Result<EvalResult> RunEval(const EvalOptions& options, const EvalProgressFn& pro
       mrr += 1.0 / static_cast<double>(rank + 1);
       break;
     }
-    const std::string prediction = answer->found ? StripCitationMarkers(answer->text) : "";
+    const std::string prediction = answer->found ? answer->span : "";
     em += ExactMatch(q.answers, prediction);
     f1 += F1Score(q.answers, prediction);
     answered += answer->found;
+    evidence_hits += answer->found && std::any_of(golds.begin(), golds.end(), [&](const std::string& g) {
+      return !g.empty() && answer->evidence.find(g) != std::string::npos;
+    });
     if (progress && (i % 100 == 99 || i + 1 == questions.size())) progress(i + 1, questions.size());
   }
   const double n = std::max<double>(1, static_cast<double>(questions.size()));
@@ -179,6 +182,7 @@ Result<EvalResult> RunEval(const EvalOptions& options, const EvalProgressFn& pro
   result.em = 100 * em / n;
   result.f1 = 100 * f1 / n;
   result.answered = answered / n;
+  result.evidence_has_answer = evidence_hits / n;
   result.latency_ms_p50 = Percentile(latencies, 0.5);
   result.latency_ms_p99 = Percentile(latencies, 0.99);
   return result;

@@ -29,6 +29,9 @@ struct EvalResult {
   double hit_at_1 = 0, hit_at_5 = 0, mrr_at_10 = 0;
   double em = 0, f1 = 0;  // percent
   double answered = 0;    // share of questions the reader did not abstain on
+  // Share of questions whose answer sentence (the reader's evidence)
+  // contains a gold answer: the ceiling for span extraction.
+  double evidence_has_answer = 0;
   double ingest_seconds = 0;
   double latency_ms_p50 = 0, latency_ms_p99 = 0;
 };

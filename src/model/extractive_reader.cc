@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "common/utf8.h"
+#include "model/span_finder.h"
 #include "text/sentences.h"
 
 namespace askio::model {
@@ -11,6 +12,10 @@ namespace {
 
 using text::Analyzer;
 using text::Token;
+
+// Below this share of the question's context found around it, a span is a
+// guess; the whole sentence is the safer answer.
+constexpr double kMinSpanAlignment = 0.3;
 
 std::unordered_set<std::string> TermsOf(std::string_view text) {
   std::unordered_set<std::string> out;
@@ -56,7 +61,7 @@ double Coverage(const std::vector<WeightedTerm>& question, const std::string& te
 }
 
 Answer ReadAnswer(const std::vector<WeightedTerm>& question, const std::vector<SearchHit>& hits,
-                  const ReaderOptions& options) {
+                  const ReaderOptions& options, std::string_view question_text) {
   Answer answer;
   const double total = TotalWeight(question);
   if (hits.empty() || total <= 0) {
@@ -121,7 +126,14 @@ Answer ReadAnswer(const std::vector<WeightedTerm>& question, const std::vector<S
     cite.quote = std::string(text.substr(q.begin, q.end - q.begin));
     answer.citations.push_back(std::move(cite));
   }
-  answer.text = answer.citations.front().quote + " [1]";
+  answer.evidence = answer.citations.front().quote;
+  answer.span = answer.evidence;
+  if (!question_text.empty()) {
+    if (auto span = FindAnswerSpan(question_text, answer.evidence);
+        span && span->alignment >= kMinSpanAlignment)
+      answer.span = answer.evidence.substr(span->begin, span->end - span->begin);
+  }
+  answer.text = answer.span + " [1]";
   return answer;
 }
 

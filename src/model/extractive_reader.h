@@ -30,7 +30,9 @@ struct ReaderOptions {
 // Share (0..1) of the question's term weight present in `text`.
 double Coverage(const std::vector<WeightedTerm>& question, const std::string& text);
 
+// `question_text` (optional) lets the reader cut the answer span out of the
+// best sentence (span_finder.h); without it the answer is the sentence.
 Answer ReadAnswer(const std::vector<WeightedTerm>& question, const std::vector<SearchHit>& hits,
-                  const ReaderOptions& options);
+                  const ReaderOptions& options, std::string_view question_text = {});
 
 }  // namespace askio::model

@@ -1,0 +1,390 @@
+#include "model/span_finder.h"
+
+#include <algorithm>
+#include <array>
+#include <vector>
+
+#include "common/utf8.h"
+
+namespace askio::model {
+namespace {
+
+std::u32string Decode(std::string_view s) {
+  std::u32string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) out.push_back(utf8::Next(s, i));
+  return out;
+}
+
+// Interrogatives, longest first so that "什么时候" wins over "什么".
+struct Interrogative {
+  std::u32string_view word;
+  QuestionType type;
+};
+constexpr std::array<Interrogative, 62> kInterrogatives = {{
+    {U"哪一位", QuestionType::kPerson}, {U"哪位", QuestionType::kPerson},
+    {U"哪国", QuestionType::kPlace},    {U"哪國", QuestionType::kPlace},
+    {U"哪种", QuestionType::kThing},    {U"哪種", QuestionType::kThing},
+    {U"何种", QuestionType::kThing},    {U"何種", QuestionType::kThing},
+    {U"哪一种", QuestionType::kThing},  {U"哪一種", QuestionType::kThing},
+    {U"什么时候", QuestionType::kTime}, {U"什麼時候", QuestionType::kTime},
+    {U"甚麼時候", QuestionType::kTime}, {U"什么地方", QuestionType::kPlace},
+    {U"什麼地方", QuestionType::kPlace}, {U"甚麼地方", QuestionType::kPlace},
+    {U"哪一年", QuestionType::kTime},   {U"哪一天", QuestionType::kTime},
+    {U"为什么", QuestionType::kReason}, {U"為什麼", QuestionType::kReason},
+    {U"為甚麼", QuestionType::kReason}, {U"哪一個", QuestionType::kThing},
+    {U"哪一个", QuestionType::kThing},  {U"多少", QuestionType::kNumber},
+    {U"多长", QuestionType::kNumber},   {U"多長", QuestionType::kNumber},
+    {U"多大", QuestionType::kNumber},   {U"多高", QuestionType::kNumber},
+    {U"多重", QuestionType::kNumber},   {U"多远", QuestionType::kNumber},
+    {U"多遠", QuestionType::kNumber},   {U"多久", QuestionType::kTime},
+    {U"几年", QuestionType::kTime},     {U"幾年", QuestionType::kTime},
+    {U"哪年", QuestionType::kTime},     {U"何时", QuestionType::kTime},
+    {U"何時", QuestionType::kTime},     {U"何年", QuestionType::kTime},
+    {U"哪里", QuestionType::kPlace},    {U"哪裡", QuestionType::kPlace},
+    {U"哪儿", QuestionType::kPlace},    {U"哪兒", QuestionType::kPlace},
+    {U"何处", QuestionType::kPlace},    {U"何處", QuestionType::kPlace},
+    {U"为何", QuestionType::kReason},   {U"為何", QuestionType::kReason},
+    {U"什么", QuestionType::kThing},    {U"什麼", QuestionType::kThing},
+    {U"甚麼", QuestionType::kThing},    {U"哪些", QuestionType::kThing},
+    {U"哪个", QuestionType::kThing},    {U"哪個", QuestionType::kThing},
+    {U"如何", QuestionType::kThing},    {U"怎么", QuestionType::kThing},
+    {U"怎麼", QuestionType::kThing},    {U"怎样", QuestionType::kThing},
+    {U"怎樣", QuestionType::kThing},    {U"谁", QuestionType::kPerson},
+    {U"誰", QuestionType::kPerson},     {U"几", QuestionType::kNumber},
+    {U"幾", QuestionType::kNumber},     {U"哪", QuestionType::kThing},
+}};
+
+struct Found {
+  size_t pos = std::u32string::npos, len = 0;
+  QuestionType type = QuestionType::kUnknown;
+};
+
+Found FindInterrogative(const std::u32string& q) {
+  for (size_t i = 0; i < q.size(); ++i) {
+    for (const Interrogative& w : kInterrogatives) {
+      if (q.compare(i, w.word.size(), w.word) == 0) return {i, w.word.size(), w.type};
+    }
+  }
+  return {};
+}
+
+bool IsClauseBreak(char32_t c) {
+  switch (c) {
+    case U'，': case U'。': case U'；': case U'！': case U'？': case U',': case U';': case U'!':
+    case U'?': case U'\n':
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool IsTrimmable(char32_t c) {
+  switch (c) {
+    case U' ': case U'\t': case U'\n': case U'，': case U'。': case U'；': case U'：': case U'、':
+    case U',': case U';': case U':': case U'.': case U'！': case U'？': case U'!': case U'?':
+    case U'“': case U'”': case U'「': case U'」': case U'"': case U'（': case U'）': case U'(':
+    case U')': case U'『': case U'』':
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool IsDigitLike(char32_t c) {
+  return (c >= '0' && c <= '9') || (c >= U'０' && c <= U'９') ||
+         std::u32string_view(U"零〇一二三四五六七八九十百千万萬亿億两兩半").find(c) !=
+             std::u32string_view::npos;
+}
+
+bool IsAsciiDigit(char32_t c) { return (c >= '0' && c <= '9') || (c >= U'０' && c <= U'９'); }
+
+// Characters that usually end a number's unit or a date.
+bool EndsValue(char32_t c) { return IsTrimmable(c) || c == U'的' || c == U'，'; }
+
+// Narrows [b, e) of s to a value of the asked type, if it contains one.
+void NarrowToType(const std::u32string& s, QuestionType type, size_t& b, size_t& e) {
+  if (type != QuestionType::kNumber && type != QuestionType::kTime) return;
+  for (size_t i = b; i < e; ++i) {
+    const bool start = type == QuestionType::kTime ? IsAsciiDigit(s[i]) : IsDigitLike(s[i]);
+    if (!start) continue;
+    size_t j = i;
+    while (j < e && (IsDigitLike(s[j]) || s[j] == '.' || s[j] == ',' || s[j] == U'至' ||
+                     s[j] == '-' || s[j] == U'－' || s[j] == U'年' || s[j] == U'月' ||
+                     s[j] == U'日' || s[j] == U'号' || s[j] == U'號'))
+      ++j;
+    // A unit: up to three more characters before a break ("公里", "人",
+    // "平方公里"); a date already ends in its unit (年, 月, 日).
+    size_t unit = 0;
+    const bool dated = j > i && std::u32string_view(U"年月日号號").find(s[j - 1]) !=
+                                    std::u32string_view::npos;
+    const size_t max_unit = dated ? 0 : (type == QuestionType::kTime ? 2 : 3);
+    while (j < e && unit < max_unit && !EndsValue(s[j]) && !IsDigitLike(s[j])) {
+      ++j;
+      ++unit;
+    }
+    // Keep a leading qualifier such as 约/近/逾 that belongs to the number.
+    size_t k = i;
+    if (k > b && std::u32string_view(U"约約近逾超过過共").find(s[k - 1]) != std::u32string_view::npos)
+      --k;
+    b = k;
+    e = j;
+    return;
+  }
+}
+
+}  // namespace
+
+QuestionType ClassifyQuestion(std::string_view question) {
+  return FindInterrogative(Decode(question)).type;
+}
+
+const char* QuestionTypeName(QuestionType type) {
+  switch (type) {
+    case QuestionType::kPerson: return "person";
+    case QuestionType::kTime: return "time";
+    case QuestionType::kPlace: return "place";
+    case QuestionType::kNumber: return "number";
+    case QuestionType::kReason: return "reason";
+    case QuestionType::kThing: return "thing";
+    case QuestionType::kUnknown: break;
+  }
+  return "unknown";
+}
+
+namespace {
+
+// Characters too common to show that a sentence talks about the question.
+bool IsFunctionChar(char32_t c) {
+  return std::u32string_view(U"的是了在和与與及为為于於之其也有被把一个個这這那").find(c) !=
+         std::u32string_view::npos;
+}
+
+bool IsCjkChar(char32_t c) { return c >= 0x3400 && c <= 0x9FFF; }
+
+// For "why" questions: the clause introduced by a causal connective.
+std::optional<std::pair<size_t, size_t>> FindCause(const std::u32string& s) {
+  for (std::u32string_view marker : {U"因为", U"因為", U"由于", U"由於", U"因此", U"因"}) {
+    const size_t at = s.find(marker);
+    if (at == std::u32string::npos) continue;
+    if (marker == U"因此") {
+      // "A，因此B": the cause is the clause before.
+      size_t b = at;
+      while (b > 0 && !IsClauseBreak(s[b - 1])) --b;
+      if (b == 0) continue;
+      size_t a = b - 1;
+      while (a > 0 && !IsClauseBreak(s[a - 1])) --a;
+      return std::make_pair(a, b - 1);
+    }
+    size_t end = at;
+    while (end < s.size() && !IsClauseBreak(s[end])) ++end;
+    return std::make_pair(at, end);
+  }
+  return std::nullopt;
+}
+
+// Fallback when the question does not align verbatim: the answer is usually
+// a run of sentence characters that the question does not contain, lying
+// next to characters it does contain, inside one clause. A sentence character
+// counts as "from the question" when a character pair around it occurs in the
+// question (pairs, not single characters: 動 of 勞動 must not match 運動).
+// Each run is scored by how much question context sits right before it (the
+// question's left context) and right after it (its right context), and by
+// whether it has the asked type.
+std::optional<std::pair<size_t, size_t>> BestUnmatchedRun(const std::u32string& s,
+                                                          const std::u32string& left,
+                                                          const std::u32string& right,
+                                                          QuestionType type) {
+  auto pair_in = [](const std::u32string& ctx, char32_t x, char32_t y) {
+    for (size_t k = 0; k + 1 < ctx.size(); ++k)
+      if (ctx[k] == x && ctx[k + 1] == y) return true;
+    return false;
+  };
+  // 0: not from the question; 1: from its left context; 2: from its right.
+  std::vector<int> from(s.size(), 0);
+  for (size_t i = 0; i + 1 < s.size(); ++i) {
+    const int side = pair_in(left, s[i], s[i + 1]) ? 1 : (pair_in(right, s[i], s[i + 1]) ? 2 : 0);
+    if (side) {
+      if (!from[i]) from[i] = side;
+      from[i + 1] = side;
+    }
+  }
+  double best_score = 0;
+  std::optional<std::pair<size_t, size_t>> best;
+  size_t i = 0;
+  while (i < s.size()) {
+    if (from[i] || IsTrimmable(s[i])) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < s.size() && !from[j] && !IsClauseBreak(s[j])) ++j;
+    const size_t run_end = j;
+    // Function characters at the edges belong to the sentence, not the answer.
+    while (i < j && (IsFunctionChar(s[i]) || IsTrimmable(s[i]))) ++i;
+    while (j > i && (IsFunctionChar(s[j - 1]) || IsTrimmable(s[j - 1]))) --j;
+    if (i == j) {
+      i = run_end;
+      continue;
+    }
+    // Question characters adjacent to the run (function characters pass
+    // without counting), up to the first other character.
+    double before = 0, after = 0;
+    for (size_t k = i, n = 0; k > 0 && n < 10; --k, ++n) {
+      const int f = from[k - 1];
+      if (f) before += f == 1 ? 1 : 0.5;
+      else if (!IsFunctionChar(s[k - 1])) break;
+    }
+    for (size_t k = j, n = 0; k < s.size() && n < 10; ++k, ++n) {
+      const int f = from[k];
+      if (f) after += f == 2 ? 1 : 0.5;
+      else if (!IsFunctionChar(s[k])) break;
+    }
+    double score = before + after;
+    const size_t len = j - i;
+    bool has_digit = false, has_cjk = false;
+    for (size_t k = i; k < j; ++k) {
+      has_digit = has_digit || IsAsciiDigit(s[k]) ||
+                  (type != QuestionType::kTime && IsDigitLike(s[k]));
+      has_cjk = has_cjk || IsCjkChar(s[k]);
+    }
+    if (type == QuestionType::kNumber || type == QuestionType::kTime)
+      score *= has_digit ? 1.5 : 0.3;
+    if (!has_cjk && !has_digit) score *= 0.5;  // a stray Latin fragment
+    if (len == 1) score *= 0.5;                // single characters are rarely answers
+    if (len > 20) score *= 0.7;
+    if (score > best_score) {
+      best_score = score;
+      best = std::make_pair(i, j);
+    }
+    i = run_end;
+  }
+  if (best_score < 1.5) return std::nullopt;
+  return best;
+}
+
+// For number and time questions: the first number or date in the sentence.
+std::optional<std::pair<size_t, size_t>> FirstValue(const std::u32string& s, QuestionType type) {
+  if (type != QuestionType::kNumber && type != QuestionType::kTime) return std::nullopt;
+  size_t b = 0, e = s.size();
+  NarrowToType(s, type, b, e);
+  if (b == 0 && e == s.size()) return std::nullopt;  // nothing of that type
+  return std::make_pair(b, e);
+}
+
+// Grows [b, e) to whole units a reader expects: a title in 《》 or 「」, and
+// the head noun the question names right after its interrogative
+// ("哪一個縣" -> the answer ends in 縣: "臺東" + "縣").
+void Extend(const std::u32string& s, char32_t head_noun, size_t& b, size_t& e) {
+  if (e < s.size() && head_noun && s[e] == head_noun) ++e;
+  for (auto [open, close] : {std::pair{U'《', U'》'}, std::pair{U'「', U'」'}}) {
+    size_t o = s.rfind(open, b);
+    if (o == std::u32string::npos || (o < b && s.find(close, o) < b)) continue;
+    const size_t c = s.find(close, e > 0 ? e - 1 : 0);
+    if (c == std::u32string::npos || c - o > 40) continue;
+    b = o;
+    e = c + 1;
+  }
+}
+
+}  // namespace
+
+std::optional<AnswerSpan> FindAnswerSpan(std::string_view question, std::string_view sentence) {
+  std::u32string q = Decode(question);
+  while (!q.empty() && IsTrimmable(q.back())) q.pop_back();
+  const Found wh = FindInterrogative(q);
+  if (wh.pos == std::u32string::npos) return std::nullopt;
+  const std::u32string s = Decode(sentence);
+  std::u32string left = q.substr(0, wh.pos), right = q.substr(wh.pos + wh.len);
+  while (!left.empty() && IsTrimmable(left.back())) left.pop_back();
+  while (!right.empty() && IsTrimmable(right.front())) right.erase(0, 1);
+  const char32_t head_noun = !right.empty() && IsCjkChar(right.front()) ? right.front() : 0;
+  // A trailing particle is not context: "X是什么呢" -> R = "".
+  if (right.size() == 1) right.clear();
+  // "什么是X？" asks for a definition: the whole sentence is the answer.
+  if (left.empty()) return std::nullopt;
+
+  // Left anchor: the position in s after the longest suffix of `left`.
+  size_t a = std::u32string::npos, left_len = 0;
+  for (size_t i = 1; i <= s.size() && !left.empty(); ++i) {
+    size_t k = 0;
+    while (k < left.size() && k < i && s[i - 1 - k] == left[left.size() - 1 - k]) ++k;
+    if (k > left_len) {
+      left_len = k;
+      a = i;
+    }
+  }
+  if (left_len < 2) {
+    a = std::u32string::npos;
+    left_len = 0;
+  }
+  // Right anchor: the position in s (after a) where the longest prefix of
+  // `right` starts.
+  size_t b = std::u32string::npos, right_len = 0;
+  for (size_t j = a == std::u32string::npos ? 0 : a; j < s.size() && !right.empty(); ++j) {
+    size_t k = 0;
+    while (k < right.size() && j + k < s.size() && s[j + k] == right[k]) ++k;
+    if (k > right_len) {
+      right_len = k;
+      b = j;
+    }
+  }
+  if (right_len < 2) {
+    b = std::u32string::npos;
+    right_len = 0;
+  }
+  size_t begin = 0, end = 0;
+  const double context = static_cast<double>(left.size() + right.size());
+  double alignment = context > 0 ? static_cast<double>(left_len + right_len) / context : 0;
+  if (a != std::u32string::npos && b != std::u32string::npos && b > a) {
+    begin = a;  // the question's two contexts frame the answer
+    end = b;
+  } else if (auto cause = wh.type == QuestionType::kReason ? FindCause(s) : std::nullopt) {
+    begin = cause->first;
+    end = cause->second;
+    alignment = std::max(alignment, 0.5);
+  } else if (auto run = BestUnmatchedRun(s, left, right, wh.type)) {
+    begin = run->first;
+    end = run->second;
+    Extend(s, head_noun, begin, end);
+    alignment = std::max(alignment, 0.5);
+  } else if (auto value = FirstValue(s, wh.type)) {
+    begin = value->first;
+    end = value->second;
+    alignment = std::max(alignment, 0.4);
+  } else if (alignment >= 0.5 && a != std::u32string::npos) {
+    begin = a;
+    end = a;
+    while (end < s.size() && !IsClauseBreak(s[end])) ++end;
+  } else if (alignment >= 0.5 && b != std::u32string::npos) {
+    end = b;
+    begin = b;
+    while (begin > 0 && !IsClauseBreak(s[begin - 1])) --begin;
+  } else {
+    return std::nullopt;
+  }
+  while (begin < end && IsTrimmable(s[begin])) ++begin;
+  while (end > begin && IsTrimmable(s[end - 1])) --end;
+  // A copula between the question's subject and the answer is not part of it.
+  if (end - begin > 1 &&
+      std::u32string_view(U"是为為乃即").find(s[begin]) != std::u32string_view::npos)
+    ++begin;
+  NarrowToType(s, wh.type, begin, end);
+  if (begin >= end) return std::nullopt;
+
+  // Back to byte offsets.
+  size_t byte = 0, cp = 0, byte_begin = 0, byte_end = sentence.size();
+  while (byte < sentence.size()) {
+    if (cp == begin) byte_begin = byte;
+    if (cp == end) {
+      byte_end = byte;
+      break;
+    }
+    utf8::Next(sentence, byte);
+    ++cp;
+  }
+  return AnswerSpan{byte_begin, byte_end, alignment};
+}
+
+}  // namespace askio::model
