@@ -80,12 +80,16 @@ bool IsClauseBreak(char32_t c) {
   }
 }
 
+// True when s[i] is a clause break, except a comma or period inside a number
+// ("1,021", "3.5").
+bool BreaksAt(const std::u32string& s, size_t i);
+
 bool IsTrimmable(char32_t c) {
   switch (c) {
     case U' ': case U'\t': case U'\n': case U'，': case U'。': case U'；': case U'：': case U'、':
     case U',': case U';': case U':': case U'.': case U'！': case U'？': case U'!': case U'?':
     case U'“': case U'”': case U'「': case U'」': case U'"': case U'（': case U'）': case U'(':
-    case U')': case U'『': case U'』':
+    case U')': case U'『': case U'』': case U'《': case U'》': case U'【': case U'】':
       return true;
     default:
       return false;
@@ -99,6 +103,13 @@ bool IsDigitLike(char32_t c) {
 }
 
 bool IsAsciiDigit(char32_t c) { return (c >= '0' && c <= '9') || (c >= U'０' && c <= U'９'); }
+
+bool BreaksAt(const std::u32string& s, size_t i) {
+  if (!IsClauseBreak(s[i])) return false;
+  if (s[i] == ',' && i > 0 && i + 1 < s.size() && IsAsciiDigit(s[i - 1]) && IsAsciiDigit(s[i + 1]))
+    return false;
+  return true;
+}
 
 // Characters that usually end a number's unit or a date.
 bool EndsValue(char32_t c) { return IsTrimmable(c) || c == U'的' || c == U'，'; }
@@ -165,21 +176,13 @@ bool IsCjkChar(char32_t c) { return c >= 0x3400 && c <= 0x9FFF; }
 
 // For "why" questions: the clause introduced by a causal connective.
 std::optional<std::pair<size_t, size_t>> FindCause(const std::u32string& s) {
-  for (std::u32string_view marker : {U"因为", U"因為", U"由于", U"由於", U"因此", U"因"}) {
-    const size_t at = s.find(marker);
-    if (at == std::u32string::npos) continue;
-    if (marker == U"因此") {
-      // "A，因此B": the cause is the clause before.
-      size_t b = at;
-      while (b > 0 && !IsClauseBreak(s[b - 1])) --b;
-      if (b == 0) continue;
-      size_t a = b - 1;
-      while (a > 0 && !IsClauseBreak(s[a - 1])) --a;
-      return std::make_pair(a, b - 1);
+  for (std::u32string_view marker : {U"因为", U"因為", U"由于", U"由於", U"因"}) {
+    for (size_t at = s.find(marker); at != std::u32string::npos; at = s.find(marker, at + 1)) {
+      if (marker == U"因" && at + 1 < s.size() && s[at + 1] == U'此') continue;  // 因此: "therefore"
+      size_t end = at;
+      while (end < s.size() && !BreaksAt(s, end)) ++end;
+      return std::make_pair(at, end);
     }
-    size_t end = at;
-    while (end < s.size() && !IsClauseBreak(s[end])) ++end;
-    return std::make_pair(at, end);
   }
   return std::nullopt;
 }
@@ -192,10 +195,19 @@ std::optional<std::pair<size_t, size_t>> FindCause(const std::u32string& s) {
 // Each run is scored by how much question context sits right before it (the
 // question's left context) and right after it (its right context), and by
 // whether it has the asked type.
+// Where the question's contexts were found verbatim in the sentence: the end
+// of the longest suffix of its left context, the start of the longest prefix
+// of its right context (npos when under two characters).
+struct Anchors {
+  size_t left_end = std::u32string::npos, left_len = 0;
+  size_t right_begin = std::u32string::npos, right_len = 0;
+};
+
 std::optional<std::pair<size_t, size_t>> BestUnmatchedRun(const std::u32string& s,
                                                           const std::u32string& left,
                                                           const std::u32string& right,
-                                                          QuestionType type) {
+                                                          QuestionType type,
+                                                          const Anchors& anchors) {
   auto pair_in = [](const std::u32string& ctx, char32_t x, char32_t y) {
     for (size_t k = 0; k + 1 < ctx.size(); ++k)
       if (ctx[k] == x && ctx[k + 1] == y) return true;
@@ -219,7 +231,7 @@ std::optional<std::pair<size_t, size_t>> BestUnmatchedRun(const std::u32string& 
       continue;
     }
     size_t j = i;
-    while (j < s.size() && !from[j] && !IsClauseBreak(s[j])) ++j;
+    while (j < s.size() && !from[j] && !BreaksAt(s, j)) ++j;
     const size_t run_end = j;
     // Function characters at the edges belong to the sentence, not the answer.
     while (i < j && (IsFunctionChar(s[i]) || IsTrimmable(s[i]))) ++i;
@@ -242,6 +254,19 @@ std::optional<std::pair<size_t, size_t>> BestUnmatchedRun(const std::u32string& 
       else if (!IsFunctionChar(s[k])) break;
     }
     double score = before + after;
+    // A run right after the question's left context, or right before its
+    // right context, is where the interrogative sits.
+    auto only_function_between = [&s](size_t from_pos, size_t to_pos) {
+      for (size_t k = from_pos; k < to_pos; ++k)
+        if (!IsFunctionChar(s[k]) && !IsTrimmable(s[k])) return false;
+      return true;
+    };
+    if (anchors.left_end != std::u32string::npos && anchors.left_end <= i &&
+        only_function_between(anchors.left_end, i))
+      score += static_cast<double>(anchors.left_len);
+    if (anchors.right_begin != std::u32string::npos && j <= anchors.right_begin &&
+        only_function_between(j, anchors.right_begin))
+      score += static_cast<double>(anchors.right_len);
     const size_t len = j - i;
     bool has_digit = false, has_cjk = false;
     for (size_t k = i; k < j; ++k) {
@@ -254,6 +279,11 @@ std::optional<std::pair<size_t, size_t>> BestUnmatchedRun(const std::u32string& 
     if (!has_cjk && !has_digit) score *= 0.5;  // a stray Latin fragment
     if (len == 1) score *= 0.5;                // single characters are rarely answers
     if (len > 20) score *= 0.7;
+    // Names, places and things are short; descriptions are not asked with 谁/哪.
+    if (type == QuestionType::kPerson || type == QuestionType::kPlace) {
+      if (len > 10) score *= 0.6;
+      if (has_digit) score *= 0.6;
+    }
     if (score > best_score) {
       best_score = score;
       best = std::make_pair(i, j);
@@ -293,8 +323,9 @@ void Extend(const std::u32string& s, char32_t head_noun, size_t& b, size_t& e) {
 std::optional<AnswerSpan> FindAnswerSpan(std::string_view question, std::string_view sentence) {
   std::u32string q = Decode(question);
   while (!q.empty() && IsTrimmable(q.back())) q.pop_back();
-  const Found wh = FindInterrogative(q);
-  if (wh.pos == std::u32string::npos) return std::nullopt;
+  Found wh = FindInterrogative(q);
+  // "X被稱為？", "…的經濟來源是?": no interrogative; the gap is at the end.
+  if (wh.pos == std::u32string::npos) wh = {q.size(), 0, QuestionType::kThing};
   const std::u32string s = Decode(sentence);
   std::u32string left = q.substr(0, wh.pos), right = q.substr(wh.pos + wh.len);
   while (!left.empty() && IsTrimmable(left.back())) left.pop_back();
@@ -344,7 +375,9 @@ std::optional<AnswerSpan> FindAnswerSpan(std::string_view question, std::string_
     begin = cause->first;
     end = cause->second;
     alignment = std::max(alignment, 0.5);
-  } else if (auto run = BestUnmatchedRun(s, left, right, wh.type)) {
+  } else if (auto run = BestUnmatchedRun(
+                 s, left, right, wh.type,
+                 Anchors{a, left_len, b, right_len})) {
     begin = run->first;
     end = run->second;
     Extend(s, head_noun, begin, end);
