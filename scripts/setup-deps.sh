@@ -8,6 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libsqlite3-dev sqlite3 libxxhash-dev
   libxapian-dev
+  libopencc-dev libopencc-data
   libicu-dev
   libstemmer-dev
   libcmark-gfm-dev libcmark-gfm-extensions-dev

@@ -3,9 +3,10 @@
 // knowledge base so that an index is never searched with different analysis
 // than it was built with.
 //
-// Scheme "cjk-bigram+en-stem/1":
+// Scheme "cjk-bigram+t2s+en-stem/2":
 //   - Han, kana and hangul characters: each character is a unigram term and
-//     each pair of adjacent characters a bigram term. Bigrams carry most of
+//     each pair of adjacent characters a bigram term, after folding
+//     Traditional characters to Simplified (script_fold.h). Bigrams carry most of
 //     the precision in Chinese, unigrams keep single-character words findable.
 //   - Runs of letters and digits (any script): NFKC-casefolded words;
 //     Latin words are reduced with the Snowball English stemmer.
@@ -41,7 +42,7 @@ using TermCounts = std::unordered_map<std::string, uint32_t>;
 
 class Analyzer {
  public:
-  static constexpr std::string_view kScheme = "cjk-bigram+en-stem/1";
+  static constexpr std::string_view kScheme = "cjk-bigram+t2s+en-stem/2";
 
   // Query-side weight of CJK unigrams relative to bigrams (and words).
   // Tuned with `askio eval` (docs/quality.md).

@@ -5,6 +5,7 @@
 #include <unicode/stringpiece.h>
 
 #include "common/utf8.h"
+#include "text/script_fold.h"
 
 namespace askio::text {
 namespace {
@@ -63,7 +64,7 @@ void AppendFolded(std::string& out, char32_t c) {
     return;
   }
   if ((c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF)) {
-    utf8::Append(out, c);
+    utf8::Append(out, FoldScript(c));
     return;
   }
   std::string one;

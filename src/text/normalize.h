@@ -14,7 +14,8 @@ std::string NormalizeDocumentText(std::string_view utf8);
 // NFKC_Casefold; the fold used for index terms.
 std::string FoldForIndex(std::string_view utf8);
 
-// Same as above for a single code point, appended to out. Fast for ASCII and
+// Same as above for a single code point, appended to out, with Traditional
+// Chinese characters folded to Simplified (script_fold.h). Fast for ASCII and
 // CJK unified ideographs, which NFKC_Casefold leaves as they are.
 void AppendFolded(std::string& out, char32_t c);
 
