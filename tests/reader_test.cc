@@ -48,7 +48,7 @@ TEST_F(Reader, AnswersCiteTheRightPassageAndSliceBackToTheDocument) {
     ASSERT_TRUE(answer) << answer.error().message();
     ASSERT_TRUE(answer->found) << answer->reason;
     EXPECT_TRUE(answer->reason.empty());
-    EXPECT_GE(answer->confidence, options.min_coverage);
+    EXPECT_GE(answer->confidence, options.min_confidence);
     EXPECT_LE(answer->confidence, 1.0);
     ASSERT_FALSE(answer->citations.empty());
     EXPECT_LE(answer->citations.size(), options.max_citations);
@@ -93,19 +93,19 @@ TEST_F(Reader, AbsentAnswersAreNotFoundWithAReason) {
     EXPECT_FALSE(answer->found) << answer->text;
     EXPECT_FALSE(answer->reason.empty());
     EXPECT_TRUE(answer->citations.empty());
-    EXPECT_LT(answer->confidence, AskOptions{}.min_coverage);
+    EXPECT_LT(answer->confidence, AskOptions{}.min_confidence);
   }
 }
 
 TEST_F(Reader, ThresholdControlsAbstention) {
   const char* question = "火星探测器的燃料是什么？";  // weak, partial evidence only
   AskOptions lenient;
-  lenient.min_coverage = 0.0;
+  lenient.min_confidence = 0.0;
   auto answer = mini_->kb().Ask(question, lenient);
   ASSERT_TRUE(answer);
   EXPECT_TRUE(answer->found);
   AskOptions strict;
-  strict.min_coverage = 1.01;  // nothing can cover more than all of the question
+  strict.min_confidence = 1.01;  // nothing can cover more than all of the question
   answer = mini_->kb().Ask("陸特和漢斯雷頓開創了哪一地區對梵語的學術研究？", strict);
   ASSERT_TRUE(answer);
   EXPECT_FALSE(answer->found);

@@ -258,7 +258,8 @@ int RunSearch(const Globals& g, const std::string& kb_name, const std::string& q
 int RunAsk(const Globals& g, const std::string& kb_name, const std::string& question) {
   auto kb = OpenKb(g, kb_name);
   if (!kb) return Fail(kb.error());
-  auto answer = (*kb)->Ask(question, askio::AskOptions{});
+  std::vector<askio::SearchHit> retrieved;
+  auto answer = (*kb)->Ask(question, askio::AskOptions{}, &retrieved);
   if (!answer) return Fail(answer.error());
   const askio::Answer& a = *answer;
   if (g.json) {
@@ -271,13 +272,28 @@ int RunAsk(const Globals& g, const std::string& kb_name, const std::string& ques
                 {"evidence", a.evidence},
                 {"confidence", a.confidence},
                 {"citations", cites}};
-    if (!a.found) out["reason"] = a.reason;
+    if (!a.found) {
+      // What came closest, so a person can judge the "not found" themselves.
+      out["reason"] = a.reason;
+      json closest = json::array();
+      for (size_t i = 0; i < retrieved.size() && i < 3; ++i)
+        closest.push_back({{"title", retrieved[i].document_title},
+                           {"source", retrieved[i].document_source},
+                           {"chunk_id", retrieved[i].chunk.id},
+                           {"snippet", retrieved[i].snippet}});
+      out["closest"] = closest;
+    }
     std::cout << out.dump(2) << "\n";
     return 0;
   }
   if (!a.found) {
     std::printf("The knowledge base does not contain an answer to this question.\n  (%s)\n",
                 a.reason.c_str());
+    if (!retrieved.empty()) std::printf("\nClosest passages:\n");
+    for (size_t i = 0; i < retrieved.size() && i < 3; ++i)
+      std::printf("  - %s: %s\n",
+                  HeadingTrail(retrieved[i].document_title, retrieved[i].chunk.heading_path).c_str(),
+                  Highlighted(retrieved[i], StdoutIsTty()).c_str());
     return 0;
   }
   std::printf("%s\n", OneLine(a.text).c_str());
@@ -422,7 +438,7 @@ int main(int argc, char** argv) {
   eval->add_option("--chunk-overlap", eval_options.ingest.chunking.overlap_chars, "Chunk overlap");
   eval->add_option("--weighting", eval_options.weighting,
                    "Ranking scheme, e.g. \"bm25 k1=1.2 b=0.75\"");
-  eval->add_option("--min-coverage", eval_options.ask.min_coverage,
+  eval->add_option("--min-confidence", eval_options.ask.min_confidence,
                    "Reader abstention threshold (0-1)");
   eval->add_option("--max-questions", eval_options.max_questions,
                    "Evaluate only the first N questions");

@@ -39,9 +39,9 @@ struct AskOptions {
   size_t retrieve_chunks = 10;
   // Of those, the chunks the extractive reader reads.
   size_t candidate_chunks = 5;
-  // The reader abstains when its best sentence covers less than this share
-  // of the question's (IDF-weighted) terms. Calibrated in docs/quality.md.
-  double min_coverage = 0.4;
+  // The reader abstains below this confidence (0..1; see Answer::confidence
+  // and docs/quality.md, where it is calibrated).
+  double min_confidence = 0.43;
   // Maximum citations attached to an answer.
   size_t max_citations = 3;
 };

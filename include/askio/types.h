@@ -63,7 +63,9 @@ struct Answer {
   std::string span;    // the short answer alone (no markers): a span of `evidence`
   std::string evidence;  // the sentence the answer comes from (quoted by citation [1])
   std::vector<Citation> citations;
-  double confidence = 0;  // 0..1, how well the evidence covers the question
+  // 0..1: min(coverage of the answer sentence + 0.2, coverage of its chunk),
+  // coverage being the share of the question's IDF-weighted terms present.
+  double confidence = 0;
   std::string reason;     // why the answer was withheld, when !found
 };
 

@@ -704,7 +704,7 @@ Result<Answer> KnowledgeBase::Ask(const std::string& question, const AskOptions&
   model::ReaderOptions ro;
   ro.candidate_chunks = options.candidate_chunks;
   ro.max_citations = options.max_citations;
-  ro.min_coverage = options.min_coverage;
+  ro.min_confidence = options.min_confidence;
   Answer answer = model::ReadAnswer(weighted, *hits, ro, question);
   if (retrieved) *retrieved = std::move(*hits);
   return answer;

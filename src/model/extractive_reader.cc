@@ -16,6 +16,8 @@ using text::Token;
 // Below this share of the question's context found around it, a span is a
 // guess; the whole sentence is the safer answer.
 constexpr double kMinSpanAlignment = 0.3;
+// How much less than its chunk the answer sentence may cover (confidence).
+constexpr double kSentenceSlack = 0.2;
 
 std::unordered_set<std::string> TermsOf(std::string_view text) {
   std::unordered_set<std::string> out;
@@ -90,9 +92,15 @@ Answer ReadAnswer(const std::vector<WeightedTerm>& question, const std::vector<S
                    [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
   const Candidate& best = candidates.front();
   answer.confidence = best.coverage;
-  if (best.coverage < options.min_coverage) {
+  // Confidence: the question must be covered by the answer's chunk as a
+  // whole, and nearly as well by the answer sentence itself. Either alone
+  // separates present from absent answers worse (docs/quality.md).
+  const double chunk_coverage = CoverageOf(question, TermsOf(hits[best.hit].chunk.text), total);
+  answer.confidence = std::min(best.coverage + kSentenceSlack, chunk_coverage);
+  if (answer.confidence < options.min_confidence) {
     answer.reason = "the best passage covers only " +
-                    std::to_string(static_cast<int>(best.coverage * 100)) + "% of the question";
+                    std::to_string(static_cast<int>(answer.confidence * 100)) +
+                    "% of the question";
     return answer;
   }
   answer.found = true;
@@ -103,7 +111,8 @@ Answer ReadAnswer(const std::vector<WeightedTerm>& question, const std::vector<S
   std::vector<const Candidate*> quotes;
   for (const Candidate& c : candidates) {
     if (cited_hits.size() >= options.max_citations) break;
-    if (c.coverage < options.min_coverage) break;
+    // The answer's own sentence is always cited; others only if they cover enough.
+    if (!cited_hits.empty() && c.coverage + kSentenceSlack < options.min_confidence) break;
     if (std::find(cited_hits.begin(), cited_hits.end(), c.hit) != cited_hits.end()) continue;
     cited_hits.push_back(c.hit);
     quotes.push_back(&c);

@@ -22,9 +22,11 @@ struct WeightedTerm {
 struct ReaderOptions {
   size_t candidate_chunks = 5;
   size_t max_citations = 3;
-  // Below this share of the question's term weight found in one sentence,
-  // the reader abstains. Calibrated in docs/quality.md.
-  double min_coverage = 0.4;
+  // Below this confidence the reader abstains. Confidence = min(coverage of
+  // the answer sentence + 0.2, coverage of its chunk), where coverage is the
+  // share of the question's IDF-weighted terms present. Calibrated in
+  // docs/quality.md.
+  double min_confidence = 0.43;
 };
 
 // Share (0..1) of the question's term weight present in `text`.
