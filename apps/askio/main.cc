@@ -265,12 +265,8 @@ int RunAsk(const Globals& g, const std::string& kb_name, const std::string& ques
   if (g.json) {
     json cites = json::array();
     for (const auto& c : a.citations) cites.push_back(CitationJson(c));
-    json out = {{"question", question},
-                {"found", a.found},
-                {"answer", a.text},
-                {"span", a.span},
-                {"evidence", a.evidence},
-                {"confidence", a.confidence},
+    json out = {{"question", question}, {"found", a.found},       {"answer", a.text},
+                {"span", a.span},       {"evidence", a.evidence}, {"confidence", a.confidence},
                 {"citations", cites}};
     if (!a.found) {
       // What came closest, so a person can judge the "not found" themselves.
@@ -291,9 +287,10 @@ int RunAsk(const Globals& g, const std::string& kb_name, const std::string& ques
                 a.reason.c_str());
     if (!retrieved.empty()) std::printf("\nClosest passages:\n");
     for (size_t i = 0; i < retrieved.size() && i < 3; ++i)
-      std::printf("  - %s: %s\n",
-                  HeadingTrail(retrieved[i].document_title, retrieved[i].chunk.heading_path).c_str(),
-                  Highlighted(retrieved[i], StdoutIsTty()).c_str());
+      std::printf(
+          "  - %s: %s\n",
+          HeadingTrail(retrieved[i].document_title, retrieved[i].chunk.heading_path).c_str(),
+          Highlighted(retrieved[i], StdoutIsTty()).c_str());
     return 0;
   }
   std::printf("%s\n", OneLine(a.text).c_str());
@@ -304,6 +301,56 @@ int RunAsk(const Globals& g, const std::string& kb_name, const std::string& ques
                 HeadingTrail(c.document_title, c.heading_path).c_str(), c.document_source.c_str(),
                 static_cast<long long>(c.char_start), static_cast<long long>(c.char_end),
                 OneLine(c.quote).c_str());
+  }
+  return 0;
+}
+
+int RunContext(const Globals& g, const std::string& kb_name, const std::string& question,
+               const askio::ContextOptions& options) {
+  auto kb = OpenKb(g, kb_name);
+  if (!kb) return Fail(kb.error());
+  auto ctx = (*kb)->BuildContext(question, options);
+  if (!ctx) return Fail(ctx.error());
+  if (g.json) {
+    json passages = json::array();
+    for (const auto& p : ctx->passages)
+      passages.push_back({{"title", p.document_title},
+                          {"source", p.document_source},
+                          {"document_id", p.document_id},
+                          {"heading_path", p.heading_path},
+                          {"char_start", p.char_start},
+                          {"char_end", p.char_end},
+                          {"chunk_ids", p.chunk_ids},
+                          {"score", p.score},
+                          {"text", p.text}});
+    json sentences = json::array();
+    for (const auto& c : ctx->sentences)
+      sentences.push_back({{"citation", c.passage + 1},
+                           {"char_start", c.char_start},
+                           {"char_end", c.char_end},
+                           {"relevance", c.relevance},
+                           {"text", c.text}});
+    std::cout << json{{"question", question},
+                      {"tokens", ctx->tokens},
+                      {"passages", passages},
+                      {"sentences", sentences}}
+                     .dump(2)
+              << "\n";
+    return 0;
+  }
+  if (ctx->passages.empty()) {
+    std::printf("No passages match \"%s\".\n", question.c_str());
+    return 0;
+  }
+  std::printf("Compressed context (%zu tokens):\n", ctx->tokens);
+  for (const auto& c : ctx->sentences)
+    std::printf("  [%d] %s\n", c.passage + 1, OneLine(c.text).c_str());
+  std::printf("\nSources:\n");
+  for (size_t i = 0; i < ctx->passages.size(); ++i) {
+    const auto& p = ctx->passages[i];
+    std::printf("[%zu] %s — %s, chars %lld–%lld\n", i + 1,
+                HeadingTrail(p.document_title, p.heading_path).c_str(), p.document_source.c_str(),
+                static_cast<long long>(p.char_start), static_cast<long long>(p.char_end));
   }
   return 0;
 }
@@ -325,7 +372,8 @@ int RunEval(const Globals& g, askio::eval::EvalOptions options) {
                       {"mrr@10", r.mrr_at_10},
                       {"em", r.em},
                       {"f1", r.f1},
-                      {"answered", r.answered}, {"evidence_has_answer", r.evidence_has_answer},
+                      {"answered", r.answered},
+                      {"evidence_has_answer", r.evidence_has_answer},
                       {"ingest_seconds", r.ingest_seconds},
                       {"latency_ms_p50", r.latency_ms_p50},
                       {"latency_ms_p99", r.latency_ms_p99}}
@@ -426,6 +474,18 @@ int main(int argc, char** argv) {
   ask->add_option("--kb", kb_name, "Knowledge base")->required();
   ask->add_option("question", query, "The question")->required();
 
+  askio::ContextOptions context_options;
+  auto* context = app.add_subcommand(
+      "context",
+      "The passages and sentences a reader would get for a question (recall + compression)");
+  context->add_option("--kb", kb_name, "Knowledge base")->required();
+  context->add_option("question", query, "The question")->required();
+  context->add_option("--budget", context_options.token_budget,
+                      "Token budget for the kept sentences");
+  context->add_option("--hits", context_options.hits, "Hits to recall around");
+  context->add_option("--recall-chars", context_options.recall_chars,
+                      "Largest passage recalled around one hit, in characters");
+
   askio::eval::EvalOptions eval_options;
   auto* eval = app.add_subcommand("eval", "Evaluate retrieval and answers on SQuAD-format files");
   eval->add_option("files", eval_options.corpus_files, "Corpus files (SQuAD v1 JSON)")
@@ -476,6 +536,7 @@ int main(int argc, char** argv) {
     if (*search) return RunSearch(g, kb_name, query, limit);
     if (*ask) return RunAsk(g, kb_name, query);
     if (*eval) return RunEval(g, eval_options);
+    if (*context) return RunContext(g, kb_name, query, context_options);
     if (*kb_list) return RunKbList(g);
     if (*kb_stats) return RunKbStats(g, target);
     if (*kb_delete) {

@@ -65,6 +65,12 @@ class KnowledgeBase {
   Result<Answer> Ask(const std::string& question, const AskOptions& options,
                      std::vector<SearchHit>* retrieved = nullptr);
 
+  // The context a reader needs for `question`: the top hits widened to their
+  // surrounding section (source recall), and the sentences of those passages
+  // that matter to the question within a token budget (compression), each
+  // with document offsets for highlighting and citation.
+  Result<Context> BuildContext(const std::string& question, const ContextOptions& options);
+
   Result<KbStats> Stats();
   Result<std::vector<DocumentInfo>> ListDocuments();
   Result<std::vector<Chunk>> DocumentChunks(int64_t document_id);

@@ -46,4 +46,14 @@ struct AskOptions {
   size_t max_citations = 3;
 };
 
+struct ContextOptions {
+  // Hits recalled around.
+  size_t hits = 5;
+  // Each hit grows to at most this many characters of its section.
+  size_t recall_chars = 1200;
+  // Compression keeps the most relevant sentences up to this many tokens
+  // (CJK characters + other words).
+  size_t token_budget = 600;
+};
+
 }  // namespace askio

@@ -58,15 +58,47 @@ struct Citation {
 };
 
 struct Answer {
-  bool found = false;  // false: the knowledge base does not contain the answer
-  std::string text;    // the short answer, with [n] markers when found
-  std::string span;    // the short answer alone (no markers): a span of `evidence`
+  bool found = false;    // false: the knowledge base does not contain the answer
+  std::string text;      // the short answer, with [n] markers when found
+  std::string span;      // the short answer alone (no markers): a span of `evidence`
   std::string evidence;  // the sentence the answer comes from (quoted by citation [1])
   std::vector<Citation> citations;
   // 0..1: min(coverage of the answer sentence + 0.2, coverage of its chunk),
   // coverage being the share of the question's IDF-weighted terms present.
   double confidence = 0;
-  std::string reason;     // why the answer was withheld, when !found
+  std::string reason;  // why the answer was withheld, when !found
+};
+
+// Source recall: a hit chunk widened with its neighbours in the same section,
+// up to a size budget; hits whose passages overlap in one document are merged.
+struct RecalledPassage {
+  int64_t document_id = 0;
+  std::string document_title;
+  std::string document_source;
+  std::vector<std::string> heading_path;
+  int64_t char_start = 0;  // [char_start, char_end) in the document text
+  int64_t char_end = 0;
+  std::string text;
+  std::vector<int64_t> chunk_ids;  // the hits merged into this passage, best first
+  double score = 0;                // the best hit's retrieval score
+};
+
+// A sentence kept by context compression, with where it comes from.
+struct ContextSentence {
+  int passage = 0;         // index into Context::passages; cite it as [passage + 1]
+  int64_t char_start = 0;  // in the document text
+  int64_t char_end = 0;
+  std::string text;
+  double relevance = 0;  // share of the question's weighted terms it holds
+};
+
+// What a reader (the extractive reader, or later an LLM) is given to answer
+// from: recalled passages, and the sentences of them that matter to the
+// question within a token budget, in reading order.
+struct Context {
+  std::vector<RecalledPassage> passages;
+  std::vector<ContextSentence> sentences;
+  size_t tokens = 0;  // estimated: CJK characters + other words
 };
 
 struct KbStats {

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 
@@ -21,6 +22,8 @@
 #include "ingest/chunker.h"
 #include "ingest/loaders.h"
 #include "model/extractive_reader.h"
+#include "retrieve/compress.h"
+#include "retrieve/recall.h"
 #include "retrieve/snippet.h"
 #include "store/catalog.h"
 
@@ -148,6 +151,18 @@ class KnowledgeBase::Impl {
   Status Rebuild();
   Status StoreBatch(std::vector<PreparedDocument>& batch, IngestReport& report,
                     std::vector<IngestFileResult*>& results);
+  // Weights each question term by its IDF, so that matching a rare term
+  // counts for more than matching a common one.
+  std::vector<retrieve::WeightedTerm> WeightTerms(const std::vector<text::QueryTerm>& terms) const {
+    const double n = static_cast<double>(std::max<uint64_t>(lexical->doc_count(), 1));
+    std::vector<retrieve::WeightedTerm> weighted;
+    for (const text::QueryTerm& t : terms) {
+      const double df = static_cast<double>(lexical->term_freq(t.term));
+      const double idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
+      weighted.push_back({t.term, t.is_bigram, t.weight * idf});
+    }
+    return weighted;
+  }
   Result<std::vector<SearchHit>> SearchLocked(const std::string& query,
                                               const SearchOptions& options,
                                               std::vector<text::QueryTerm>* terms_out);
@@ -692,15 +707,7 @@ Result<Answer> KnowledgeBase::Ask(const std::string& question, const AskOptions&
   auto hits = impl_->SearchLocked(question, so, &terms);
   if (!hits) return Err(hits.error());
 
-  // Weight each question term by its IDF, so that matching a rare term
-  // counts for more than matching a common one.
-  const double n = static_cast<double>(std::max<uint64_t>(impl_->lexical->doc_count(), 1));
-  std::vector<model::WeightedTerm> weighted;
-  for (const text::QueryTerm& t : terms) {
-    const double df = static_cast<double>(impl_->lexical->term_freq(t.term));
-    const double idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
-    weighted.push_back({t.term, t.is_bigram, t.weight * idf});
-  }
+  const std::vector<model::WeightedTerm> weighted = impl_->WeightTerms(terms);
   model::ReaderOptions ro;
   ro.candidate_chunks = options.candidate_chunks;
   ro.max_citations = options.max_citations;
@@ -708,6 +715,48 @@ Result<Answer> KnowledgeBase::Ask(const std::string& question, const AskOptions&
   Answer answer = model::ReadAnswer(weighted, *hits, ro, question);
   if (retrieved) *retrieved = std::move(*hits);
   return answer;
+}
+
+Result<Context> KnowledgeBase::BuildContext(const std::string& question,
+                                            const ContextOptions& options) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  SearchOptions so;
+  so.limit = std::max<size_t>(options.hits, 1);
+  std::vector<text::QueryTerm> terms;
+  auto hits = impl_->SearchLocked(question, so, &terms);
+  if (!hits) return Err(hits.error());
+
+  // Each document's text and chunks are read once, however many hits it has.
+  std::unordered_map<int64_t, std::optional<retrieve::DocumentView>> docs;
+  Status failure;
+  auto lookup = [&](int64_t id) -> const retrieve::DocumentView* {
+    auto [it, inserted] = docs.try_emplace(id);
+    if (inserted) {
+      auto text = impl_->catalog->DocumentText(id);
+      auto chunks = impl_->catalog->DocumentChunks(id);
+      if (!text || !chunks) {
+        failure = !text ? text.error() : chunks.error();
+        return nullptr;
+      }
+      if (!*text) return nullptr;
+      retrieve::DocumentView view{id, {}, {}, std::move(**text), std::move(*chunks)};
+      for (const SearchHit& h : *hits) {
+        if (h.chunk.document_id == id) {
+          view.title = h.document_title;
+          view.source = h.document_source;
+          break;
+        }
+      }
+      it->second = std::move(view);
+    }
+    return it->second ? &*it->second : nullptr;
+  };
+  Context context;
+  context.passages = retrieve::RecallPassages(*hits, lookup, options.recall_chars);
+  if (!failure.ok()) return Err(failure);
+  context.sentences = retrieve::CompressContext(impl_->WeightTerms(terms), context.passages,
+                                                options.token_budget, &context.tokens);
+  return context;
 }
 
 Result<KbStats> KnowledgeBase::Stats() {

@@ -169,9 +169,10 @@ Result<EvalResult> RunEval(const EvalOptions& options, const EvalProgressFn& pro
     em += ExactMatch(q.answers, prediction);
     f1 += F1Score(q.answers, prediction);
     answered += answer->found;
-    evidence_hits += answer->found && std::any_of(golds.begin(), golds.end(), [&](const std::string& g) {
-      return !g.empty() && answer->evidence.find(g) != std::string::npos;
-    });
+    evidence_hits +=
+        answer->found && std::any_of(golds.begin(), golds.end(), [&](const std::string& g) {
+          return !g.empty() && answer->evidence.find(g) != std::string::npos;
+        });
     if (progress && (i % 100 == 99 || i + 1 == questions.size())) progress(i + 1, questions.size());
   }
   const double n = std::max<double>(1, static_cast<double>(questions.size()));

@@ -1,53 +1,24 @@
 #include "model/extractive_reader.h"
 
 #include <algorithm>
-#include <unordered_set>
 
 #include "common/utf8.h"
 #include "model/span_finder.h"
+#include "retrieve/question_terms.h"
 #include "text/sentences.h"
 
 namespace askio::model {
 namespace {
 
-using text::Analyzer;
-using text::Token;
+using retrieve::Coverage;
+using retrieve::TermsOf;
+using retrieve::TotalWeight;
 
 // Below this share of the question's context found around it, a span is a
 // guess; the whole sentence is the safer answer.
 constexpr double kMinSpanAlignment = 0.3;
 // How much less than its chunk the answer sentence may cover (confidence).
 constexpr double kSentenceSlack = 0.2;
-
-std::unordered_set<std::string> TermsOf(std::string_view text) {
-  std::unordered_set<std::string> out;
-  const std::vector<Token> tokens = Analyzer::Tokenize(text);
-  for (size_t k = 0; k < tokens.size(); ++k) {
-    const Token& t = tokens[k];
-    if (t.kind == Token::Kind::kWord) {
-      out.insert(Analyzer::WordTerm(t.folded));
-      continue;
-    }
-    out.insert(t.folded);
-    if (t.joins_previous) out.insert(Analyzer::BigramTerm(tokens[k - 1], t));
-  }
-  return out;
-}
-
-double CoverageOf(const std::vector<WeightedTerm>& question,
-                  const std::unordered_set<std::string>& terms, double total) {
-  if (total <= 0) return 0;
-  double found = 0;
-  for (const WeightedTerm& q : question)
-    if (terms.count(q.term)) found += q.weight;
-  return found / total;
-}
-
-double TotalWeight(const std::vector<WeightedTerm>& question) {
-  double total = 0;
-  for (const WeightedTerm& q : question) total += q.weight;
-  return total;
-}
 
 struct Candidate {
   size_t hit;         // index into hits
@@ -57,10 +28,6 @@ struct Candidate {
 };
 
 }  // namespace
-
-double Coverage(const std::vector<WeightedTerm>& question, const std::string& text) {
-  return CoverageOf(question, TermsOf(text), TotalWeight(question));
-}
 
 Answer ReadAnswer(const std::vector<WeightedTerm>& question, const std::vector<SearchHit>& hits,
                   const ReaderOptions& options, std::string_view question_text) {
@@ -77,8 +44,8 @@ Answer ReadAnswer(const std::vector<WeightedTerm>& question, const std::vector<S
   for (size_t h = 0; h < n; ++h) {
     const std::string& text = hits[h].chunk.text;
     for (const text::Span& s : text::SplitSentences(text)) {
-      const double cov = CoverageOf(
-          question, TermsOf(std::string_view(text).substr(s.begin, s.end - s.begin)), total);
+      const double cov =
+          Coverage(question, TermsOf(std::string_view(text).substr(s.begin, s.end - s.begin)));
       // Earlier hits are better evidence: BM25 saw the whole chunk.
       const double score = cov * (1.0 - 0.05 * static_cast<double>(h));
       candidates.push_back({h, s.begin, s.end, cov, score});
@@ -95,12 +62,11 @@ Answer ReadAnswer(const std::vector<WeightedTerm>& question, const std::vector<S
   // Confidence: the question must be covered by the answer's chunk as a
   // whole, and nearly as well by the answer sentence itself. Either alone
   // separates present from absent answers worse (docs/quality.md).
-  const double chunk_coverage = CoverageOf(question, TermsOf(hits[best.hit].chunk.text), total);
+  const double chunk_coverage = Coverage(question, TermsOf(hits[best.hit].chunk.text));
   answer.confidence = std::min(best.coverage + kSentenceSlack, chunk_coverage);
   if (answer.confidence < options.min_confidence) {
     answer.reason = "the best passage covers only " +
-                    std::to_string(static_cast<int>(answer.confidence * 100)) +
-                    "% of the question";
+                    std::to_string(static_cast<int>(answer.confidence * 100)) + "% of the question";
     return answer;
   }
   answer.found = true;

@@ -8,16 +8,11 @@
 
 #include "askio/options.h"
 #include "askio/types.h"
-#include "text/analyzer.h"
+#include "retrieve/question_terms.h"
 
 namespace askio::model {
 
-// A question term with its informativeness (query weight x IDF).
-struct WeightedTerm {
-  std::string term;
-  bool is_bigram = false;
-  double weight = 0;
-};
+using retrieve::WeightedTerm;
 
 struct ReaderOptions {
   size_t candidate_chunks = 5;
@@ -28,9 +23,6 @@ struct ReaderOptions {
   // docs/quality.md.
   double min_confidence = 0.43;
 };
-
-// Share (0..1) of the question's term weight present in `text`.
-double Coverage(const std::vector<WeightedTerm>& question, const std::string& text);
 
 // `question_text` (optional) lets the reader cut the answer span out of the
 // best sentence (span_finder.h); without it the answer is the sentence.

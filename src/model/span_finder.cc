@@ -23,37 +23,37 @@ struct Interrogative {
   QuestionType type;
 };
 constexpr std::array<Interrogative, 62> kInterrogatives = {{
-    {U"哪一位", QuestionType::kPerson}, {U"哪位", QuestionType::kPerson},
-    {U"哪国", QuestionType::kPlace},    {U"哪國", QuestionType::kPlace},
-    {U"哪种", QuestionType::kThing},    {U"哪種", QuestionType::kThing},
-    {U"何种", QuestionType::kThing},    {U"何種", QuestionType::kThing},
-    {U"哪一种", QuestionType::kThing},  {U"哪一種", QuestionType::kThing},
-    {U"什么时候", QuestionType::kTime}, {U"什麼時候", QuestionType::kTime},
-    {U"甚麼時候", QuestionType::kTime}, {U"什么地方", QuestionType::kPlace},
+    {U"哪一位", QuestionType::kPerson},  {U"哪位", QuestionType::kPerson},
+    {U"哪国", QuestionType::kPlace},     {U"哪國", QuestionType::kPlace},
+    {U"哪种", QuestionType::kThing},     {U"哪種", QuestionType::kThing},
+    {U"何种", QuestionType::kThing},     {U"何種", QuestionType::kThing},
+    {U"哪一种", QuestionType::kThing},   {U"哪一種", QuestionType::kThing},
+    {U"什么时候", QuestionType::kTime},  {U"什麼時候", QuestionType::kTime},
+    {U"甚麼時候", QuestionType::kTime},  {U"什么地方", QuestionType::kPlace},
     {U"什麼地方", QuestionType::kPlace}, {U"甚麼地方", QuestionType::kPlace},
-    {U"哪一年", QuestionType::kTime},   {U"哪一天", QuestionType::kTime},
-    {U"为什么", QuestionType::kReason}, {U"為什麼", QuestionType::kReason},
-    {U"為甚麼", QuestionType::kReason}, {U"哪一個", QuestionType::kThing},
-    {U"哪一个", QuestionType::kThing},  {U"多少", QuestionType::kNumber},
-    {U"多长", QuestionType::kNumber},   {U"多長", QuestionType::kNumber},
-    {U"多大", QuestionType::kNumber},   {U"多高", QuestionType::kNumber},
-    {U"多重", QuestionType::kNumber},   {U"多远", QuestionType::kNumber},
-    {U"多遠", QuestionType::kNumber},   {U"多久", QuestionType::kTime},
-    {U"几年", QuestionType::kTime},     {U"幾年", QuestionType::kTime},
-    {U"哪年", QuestionType::kTime},     {U"何时", QuestionType::kTime},
-    {U"何時", QuestionType::kTime},     {U"何年", QuestionType::kTime},
-    {U"哪里", QuestionType::kPlace},    {U"哪裡", QuestionType::kPlace},
-    {U"哪儿", QuestionType::kPlace},    {U"哪兒", QuestionType::kPlace},
-    {U"何处", QuestionType::kPlace},    {U"何處", QuestionType::kPlace},
-    {U"为何", QuestionType::kReason},   {U"為何", QuestionType::kReason},
-    {U"什么", QuestionType::kThing},    {U"什麼", QuestionType::kThing},
-    {U"甚麼", QuestionType::kThing},    {U"哪些", QuestionType::kThing},
-    {U"哪个", QuestionType::kThing},    {U"哪個", QuestionType::kThing},
-    {U"如何", QuestionType::kThing},    {U"怎么", QuestionType::kThing},
-    {U"怎麼", QuestionType::kThing},    {U"怎样", QuestionType::kThing},
-    {U"怎樣", QuestionType::kThing},    {U"谁", QuestionType::kPerson},
-    {U"誰", QuestionType::kPerson},     {U"几", QuestionType::kNumber},
-    {U"幾", QuestionType::kNumber},     {U"哪", QuestionType::kThing},
+    {U"哪一年", QuestionType::kTime},    {U"哪一天", QuestionType::kTime},
+    {U"为什么", QuestionType::kReason},  {U"為什麼", QuestionType::kReason},
+    {U"為甚麼", QuestionType::kReason},  {U"哪一個", QuestionType::kThing},
+    {U"哪一个", QuestionType::kThing},   {U"多少", QuestionType::kNumber},
+    {U"多长", QuestionType::kNumber},    {U"多長", QuestionType::kNumber},
+    {U"多大", QuestionType::kNumber},    {U"多高", QuestionType::kNumber},
+    {U"多重", QuestionType::kNumber},    {U"多远", QuestionType::kNumber},
+    {U"多遠", QuestionType::kNumber},    {U"多久", QuestionType::kTime},
+    {U"几年", QuestionType::kTime},      {U"幾年", QuestionType::kTime},
+    {U"哪年", QuestionType::kTime},      {U"何时", QuestionType::kTime},
+    {U"何時", QuestionType::kTime},      {U"何年", QuestionType::kTime},
+    {U"哪里", QuestionType::kPlace},     {U"哪裡", QuestionType::kPlace},
+    {U"哪儿", QuestionType::kPlace},     {U"哪兒", QuestionType::kPlace},
+    {U"何处", QuestionType::kPlace},     {U"何處", QuestionType::kPlace},
+    {U"为何", QuestionType::kReason},    {U"為何", QuestionType::kReason},
+    {U"什么", QuestionType::kThing},     {U"什麼", QuestionType::kThing},
+    {U"甚麼", QuestionType::kThing},     {U"哪些", QuestionType::kThing},
+    {U"哪个", QuestionType::kThing},     {U"哪個", QuestionType::kThing},
+    {U"如何", QuestionType::kThing},     {U"怎么", QuestionType::kThing},
+    {U"怎麼", QuestionType::kThing},     {U"怎样", QuestionType::kThing},
+    {U"怎樣", QuestionType::kThing},     {U"谁", QuestionType::kPerson},
+    {U"誰", QuestionType::kPerson},      {U"几", QuestionType::kNumber},
+    {U"幾", QuestionType::kNumber},      {U"哪", QuestionType::kThing},
 }};
 
 struct Found {
@@ -72,8 +72,16 @@ Found FindInterrogative(const std::u32string& q) {
 
 bool IsClauseBreak(char32_t c) {
   switch (c) {
-    case U'，': case U'。': case U'；': case U'！': case U'？': case U',': case U';': case U'!':
-    case U'?': case U'\n':
+    case U'，':
+    case U'。':
+    case U'；':
+    case U'！':
+    case U'？':
+    case U',':
+    case U';':
+    case U'!':
+    case U'?':
+    case U'\n':
       return true;
     default:
       return false;
@@ -86,10 +94,37 @@ bool BreaksAt(const std::u32string& s, size_t i);
 
 bool IsTrimmable(char32_t c) {
   switch (c) {
-    case U' ': case U'\t': case U'\n': case U'，': case U'。': case U'；': case U'：': case U'、':
-    case U',': case U';': case U':': case U'.': case U'！': case U'？': case U'!': case U'?':
-    case U'“': case U'”': case U'「': case U'」': case U'"': case U'（': case U'）': case U'(':
-    case U')': case U'『': case U'』': case U'《': case U'》': case U'【': case U'】':
+    case U' ':
+    case U'\t':
+    case U'\n':
+    case U'，':
+    case U'。':
+    case U'；':
+    case U'：':
+    case U'、':
+    case U',':
+    case U';':
+    case U':':
+    case U'.':
+    case U'！':
+    case U'？':
+    case U'!':
+    case U'?':
+    case U'“':
+    case U'”':
+    case U'「':
+    case U'」':
+    case U'"':
+    case U'（':
+    case U'）':
+    case U'(':
+    case U')':
+    case U'『':
+    case U'』':
+    case U'《':
+    case U'》':
+    case U'【':
+    case U'】':
       return true;
     default:
       return false;
@@ -128,8 +163,8 @@ void NarrowToType(const std::u32string& s, QuestionType type, size_t& b, size_t&
     // A unit: up to three more characters before a break ("公里", "人",
     // "平方公里"); a date already ends in its unit (年, 月, 日).
     size_t unit = 0;
-    const bool dated = j > i && std::u32string_view(U"年月日号號").find(s[j - 1]) !=
-                                    std::u32string_view::npos;
+    const bool dated =
+        j > i && std::u32string_view(U"年月日号號").find(s[j - 1]) != std::u32string_view::npos;
     const size_t max_unit = dated ? 0 : (type == QuestionType::kTime ? 2 : 3);
     while (j < e && unit < max_unit && !EndsValue(s[j]) && !IsDigitLike(s[j])) {
       ++j;
@@ -137,7 +172,8 @@ void NarrowToType(const std::u32string& s, QuestionType type, size_t& b, size_t&
     }
     // Keep a leading qualifier such as 约/近/逾 that belongs to the number.
     size_t k = i;
-    if (k > b && std::u32string_view(U"约約近逾超过過共").find(s[k - 1]) != std::u32string_view::npos)
+    if (k > b &&
+        std::u32string_view(U"约約近逾超过過共").find(s[k - 1]) != std::u32string_view::npos)
       --k;
     b = k;
     e = j;
@@ -153,13 +189,20 @@ QuestionType ClassifyQuestion(std::string_view question) {
 
 const char* QuestionTypeName(QuestionType type) {
   switch (type) {
-    case QuestionType::kPerson: return "person";
-    case QuestionType::kTime: return "time";
-    case QuestionType::kPlace: return "place";
-    case QuestionType::kNumber: return "number";
-    case QuestionType::kReason: return "reason";
-    case QuestionType::kThing: return "thing";
-    case QuestionType::kUnknown: break;
+    case QuestionType::kPerson:
+      return "person";
+    case QuestionType::kTime:
+      return "time";
+    case QuestionType::kPlace:
+      return "place";
+    case QuestionType::kNumber:
+      return "number";
+    case QuestionType::kReason:
+      return "reason";
+    case QuestionType::kThing:
+      return "thing";
+    case QuestionType::kUnknown:
+      break;
   }
   return "unknown";
 }
@@ -178,7 +221,8 @@ bool IsCjkChar(char32_t c) { return c >= 0x3400 && c <= 0x9FFF; }
 std::optional<std::pair<size_t, size_t>> FindCause(const std::u32string& s) {
   for (std::u32string_view marker : {U"因为", U"因為", U"由于", U"由於", U"因"}) {
     for (size_t at = s.find(marker); at != std::u32string::npos; at = s.find(marker, at + 1)) {
-      if (marker == U"因" && at + 1 < s.size() && s[at + 1] == U'此') continue;  // 因此: "therefore"
+      if (marker == U"因" && at + 1 < s.size() && s[at + 1] == U'此')
+        continue;  // 因此: "therefore"
       size_t end = at;
       while (end < s.size() && !BreaksAt(s, end)) ++end;
       return std::make_pair(at, end);
@@ -245,13 +289,17 @@ std::optional<std::pair<size_t, size_t>> BestUnmatchedRun(const std::u32string& 
     double before = 0, after = 0;
     for (size_t k = i, n = 0; k > 0 && n < 10; --k, ++n) {
       const int f = from[k - 1];
-      if (f) before += f == 1 ? 1 : 0.5;
-      else if (!IsFunctionChar(s[k - 1])) break;
+      if (f)
+        before += f == 1 ? 1 : 0.5;
+      else if (!IsFunctionChar(s[k - 1]))
+        break;
     }
     for (size_t k = j, n = 0; k < s.size() && n < 10; ++k, ++n) {
       const int f = from[k];
-      if (f) after += f == 2 ? 1 : 0.5;
-      else if (!IsFunctionChar(s[k])) break;
+      if (f)
+        after += f == 2 ? 1 : 0.5;
+      else if (!IsFunctionChar(s[k]))
+        break;
     }
     double score = before + after;
     // A run right after the question's left context, or right before its
@@ -270,8 +318,8 @@ std::optional<std::pair<size_t, size_t>> BestUnmatchedRun(const std::u32string& 
     const size_t len = j - i;
     bool has_digit = false, has_cjk = false;
     for (size_t k = i; k < j; ++k) {
-      has_digit = has_digit || IsAsciiDigit(s[k]) ||
-                  (type != QuestionType::kTime && IsDigitLike(s[k]));
+      has_digit =
+          has_digit || IsAsciiDigit(s[k]) || (type != QuestionType::kTime && IsDigitLike(s[k]));
       has_cjk = has_cjk || IsCjkChar(s[k]);
     }
     if (type == QuestionType::kNumber || type == QuestionType::kTime)
@@ -375,9 +423,8 @@ std::optional<AnswerSpan> FindAnswerSpan(std::string_view question, std::string_
     begin = cause->first;
     end = cause->second;
     alignment = std::max(alignment, 0.5);
-  } else if (auto run = BestUnmatchedRun(
-                 s, left, right, wh.type,
-                 Anchors{a, left_len, b, right_len})) {
+  } else if (auto run =
+                 BestUnmatchedRun(s, left, right, wh.type, Anchors{a, left_len, b, right_len})) {
     begin = run->first;
     end = run->second;
     Extend(s, head_noun, begin, end);
