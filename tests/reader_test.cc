@@ -209,11 +209,11 @@ TEST(ReadAnswer, OnlyTheFirstCandidateChunksAreRead) {
 
 TEST(ReadAnswer, CoverageIsTheShareOfTermWeightPresent) {
   std::vector<model::WeightedTerm> q = {{"报销", true, 3.0}, {"发票", true, 1.0}};
-  EXPECT_DOUBLE_EQ(model::Coverage(q, "报销流程"), 0.75);
-  EXPECT_DOUBLE_EQ(model::Coverage(q, "发票"), 0.25);
-  EXPECT_DOUBLE_EQ(model::Coverage(q, "报销发票"), 1.0);
-  EXPECT_DOUBLE_EQ(model::Coverage(q, "无关"), 0.0);
-  EXPECT_DOUBLE_EQ(model::Coverage({}, "anything"), 0.0);
+  EXPECT_DOUBLE_EQ(retrieve::Coverage(q, "报销流程"), 0.75);
+  EXPECT_DOUBLE_EQ(retrieve::Coverage(q, "发票"), 0.25);
+  EXPECT_DOUBLE_EQ(retrieve::Coverage(q, "报销发票"), 1.0);
+  EXPECT_DOUBLE_EQ(retrieve::Coverage(q, "无关"), 0.0);
+  EXPECT_DOUBLE_EQ(retrieve::Coverage({}, "anything"), 0.0);
 }
 
 }  // namespace
