@@ -41,6 +41,8 @@ struct SearchHit {
   Chunk chunk;
   std::string document_title;
   std::string document_source;
+  // Relevance: BM25 relative to the best BM25 hit, plus the share of the
+  // question's IDF-weighted terms found in the chunk's best sentence.
   double score = 0;
   std::string snippet;
   std::vector<Highlight> highlights;

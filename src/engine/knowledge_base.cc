@@ -26,6 +26,7 @@
 #include "retrieve/recall.h"
 #include "retrieve/snippet.h"
 #include "store/catalog.h"
+#include "text/sentences.h"
 
 namespace fs = std::filesystem;
 
@@ -139,6 +140,9 @@ class KnowledgeBase::Impl {
   int64_t index_position = -1;
   int64_t uncommitted_entries = 0;
   static constexpr int64_t kIndexCommitEvery = 2000;
+  // Search: BM25 candidates re-ranked by sentence-level coverage.
+  static constexpr size_t kRerankDepth = 20;
+  static constexpr double kProximityWeight = 1.0;
 
   std::string LexicalPath() const { return dir + "/" + kLexicalDir; }
 
@@ -670,23 +674,46 @@ Result<std::vector<SearchHit>> KnowledgeBase::Impl::SearchLocked(
   std::vector<text::QueryTerm> terms = analyzer.QueryTerms(query);
   std::vector<SearchHit> hits;
   if (terms.empty()) return hits;
-  // Ask for a few extra: hits whose chunk left the catalogue since the index
-  // last caught up are dropped below.
-  auto matches = lexical->Search(terms, options.limit + 8, bm25);
+  // Ask for extra candidates: the rerank below may promote some, and hits
+  // whose chunk left the catalogue since the index last caught up are dropped.
+  const size_t depth = std::max(options.limit, kRerankDepth) + 8;
+  auto matches = lexical->Search(terms, depth, bm25);
   if (!matches) return Err(matches.error());
-  const retrieve::QueryTermSet term_set(terms);
   for (const index::LexicalMatch& m : *matches) {
-    if (hits.size() >= options.limit) break;
     SearchHit hit;
     auto chunk = catalog->GetChunk(m.chunk_id, &hit.document_title, &hit.document_source);
     if (!chunk) return Err(chunk.error());
     if (!*chunk) continue;
     hit.chunk = std::move(**chunk);
     hit.score = m.score;
+    hits.push_back(std::move(hit));
+  }
+  // Proximity rerank: BM25 sees a chunk as a bag of terms; a chunk where one
+  // sentence holds most of the question is the better hit. Score = BM25
+  // relative to the best hit + kProximityWeight x the best sentence's
+  // IDF-weighted coverage (docs/quality.md).
+  if (!hits.empty() && kProximityWeight > 0) {
+    const std::vector<retrieve::WeightedTerm> weighted = WeightTerms(terms);
+    const double top = hits.front().score > 0 ? hits.front().score : 1;
+    std::vector<std::pair<size_t, size_t>> spans;
+    for (SearchHit& h : hits) {
+      spans.clear();
+      for (const text::Span& sp : text::SplitSentences(h.chunk.text))
+        spans.emplace_back(sp.begin, sp.end);
+      const std::vector<double> coverage = retrieve::SpanCoverages(weighted, h.chunk.text, spans);
+      const double best =
+          coverage.empty() ? 0 : *std::max_element(coverage.begin(), coverage.end());
+      h.score = h.score / top + kProximityWeight * best;
+    }
+    std::stable_sort(hits.begin(), hits.end(),
+                     [](const SearchHit& a, const SearchHit& b) { return a.score > b.score; });
+  }
+  if (hits.size() > options.limit) hits.resize(options.limit);
+  const retrieve::QueryTermSet term_set(terms);
+  for (SearchHit& hit : hits) {
     retrieve::Snippet snip = retrieve::MakeSnippet(hit.chunk.text, term_set, options.snippet_chars);
     hit.snippet = std::move(snip.text);
     hit.highlights = std::move(snip.highlights);
-    hits.push_back(std::move(hit));
   }
   if (terms_out) *terms_out = std::move(terms);
   return hits;

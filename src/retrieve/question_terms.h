@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 namespace askio::retrieve {
@@ -27,5 +28,11 @@ double Coverage(const std::vector<WeightedTerm>& question,
 inline double Coverage(const std::vector<WeightedTerm>& question, std::string_view text) {
   return Coverage(question, TermsOf(text));
 }
+
+// Coverage of each span (byte ranges of `text`, in order, not overlapping),
+// computed with one tokenisation of `text`: the hot path of the proximity
+// rerank, which scores every sentence of every candidate chunk.
+std::vector<double> SpanCoverages(const std::vector<WeightedTerm>& question, std::string_view text,
+                                  const std::vector<std::pair<size_t, size_t>>& spans);
 
 }  // namespace askio::retrieve

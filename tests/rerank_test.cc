@@ -1,0 +1,36 @@
+// The proximity rerank: among chunks BM25 finds comparable, the one where a
+// single sentence holds the question's terms ranks first.
+#include <gtest/gtest.h>
+
+#include "askio/engine.h"
+#include "test_util.h"
+
+namespace askio {
+namespace {
+
+TEST(ProximityRerank, ASentenceHoldingTheQuestionBeatsScatteredTerms) {
+  askio::testing::TempDir dir;
+  auto kb = KnowledgeBase::Open(dir.path(), "rr", KnowledgeBase::OpenMode::kCreateIfMissing);
+  ASSERT_TRUE(kb) << kb.error().message();
+  // "scattered" mentions every question term more often, but never together;
+  // "together" states the fact in one sentence.
+  std::vector<DocumentInput> docs = {
+      {"scattered", "s", "text",
+       "发票要保存好。发票很重要。审批单在系统里。审批单要打印。报销周期一个月。报销有上限。"},
+      {"together", "t", "text", "公司成立多年。报销时提交发票和审批单。办公室在三楼。"}};
+  for (int i = 0; i < 20; ++i)
+    docs.push_back({"filler" + std::to_string(i), "f", "text",
+                    "这是一段与问题无关的文字，编号" + std::to_string(i) + "。"});
+  ASSERT_TRUE((*kb)->IngestDocuments(docs, IngestOptions{}));
+  SearchOptions so;
+  so.limit = 2;
+  auto hits = (*kb)->Search("报销时提交发票和审批单", so);
+  ASSERT_TRUE(hits) << hits.error().message();
+  ASSERT_EQ(hits->size(), 2u);
+  EXPECT_EQ((*hits)[0].document_source, "together");
+  EXPECT_EQ((*hits)[1].document_source, "scattered");
+  EXPECT_GT((*hits)[0].score, (*hits)[1].score) << "scores follow the order";
+}
+
+}  // namespace
+}  // namespace askio
