@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "askio/options.h"
 #include "test_util.h"
 
 namespace askio {
@@ -349,6 +350,71 @@ TEST_F(Cli, EvalJsonHasTheDocumentedKeys) {
     EXPECT_TRUE(j.contains(key)) << key;
   EXPECT_EQ(j["questions"], 30);
   EXPECT_GT(j["hit@1"].get<double>(), 0.5);
+}
+
+// A KB of encyclopaedia passages that all mention 材料 but say nothing about
+// expense claims: a question about 报销流程 retrieves them and is not found.
+void WriteWikiDocs(const TempDir& dir) {
+  WriteFile(dir / "gangdise.txt",
+            "岡底斯山脈位於中國西藏自治區西南部，為東西走向。岡底斯山脈最高峰羅波峰海拔7095米，"
+            "著名佛教聖山岡仁波齊峰海拔6656米。地質調查的材料顯示山脈形成於白堊紀。\n");
+  WriteFile(dir / "paopao.txt",
+            "玩家以水枪、小枪、锤子或是水炸弹泡封敌人，即为一泡封，将水泡击破为一踢爆。"
+            "每次泡封会减少生命数，生命数耗完即算为踢爆。游戏的宣传材料由盛大游戏制作。\n");
+  WriteFile(dir / "qinling.txt",
+            "秦岭是中国中部东西走向的山脉，主体位于陕西省中南部。秦岭的岩石是重要的建筑材料。\n");
+  WriteFile(dir / "steel.txt",
+            "鋼是鐵與碳的合金，是現代最重要的結構材料之一。鋼的含碳量一般在0.02%至2.11%之間。\n");
+  WriteFile(dir / "bamboo.txt",
+            "竹子生长迅速，是东亚传统的建筑材料和造纸材料。竹子属于禾本科植物。\n");
+}
+
+TEST_F(Cli, AskJsonNotFoundListsTheClosestPassages) {
+  TempDir wiki;
+  WriteWikiDocs(wiki);
+  ASSERT_EQ(Askio({"ingest", "--kb", "wiki", wiki.path()}).exit_code, 0);
+  const CommandResult r = Askio({"ask", "--json", "--kb", "wiki", "报销流程需要哪些材料？"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  const json j = Json(r);
+  EXPECT_EQ(j["found"], false) << j.dump();
+  ASSERT_TRUE(j.contains("reason")) << j.dump();
+  EXPECT_FALSE(j["reason"].get<std::string>().empty());
+  EXPECT_LT(j["confidence"].get<double>(), askio::AskOptions{}.min_confidence);
+  EXPECT_TRUE(j["citations"].empty());
+  ASSERT_TRUE(j.contains("closest")) << j.dump();
+  const json& closest = j["closest"];
+  ASSERT_TRUE(closest.is_array());
+  // All five passages mention 材料; only the best three are shown.
+  EXPECT_EQ(closest.size(), 3u) << closest.dump();
+  for (const json& c : closest) {
+    SCOPED_TRACE(c.dump());
+    ASSERT_TRUE(c["title"].is_string());
+    ASSERT_TRUE(c["source"].is_string());
+    ASSERT_TRUE(c["snippet"].is_string());
+    EXPECT_FALSE(c["title"].get<std::string>().empty());
+    EXPECT_TRUE(c["source"].get<std::string>().starts_with(wiki.path())) << c["source"];
+    EXPECT_NE(c["snippet"].get<std::string>().find("材料"), std::string::npos);
+  }
+}
+
+TEST_F(Cli, AskJsonFoundHasTheSpanAndItsEvidence) {
+  TempDir wiki;
+  WriteWikiDocs(wiki);
+  ASSERT_EQ(Askio({"ingest", "--kb", "wiki", wiki.path()}).exit_code, 0);
+  const CommandResult r =
+      Askio({"ask", "--json", "--kb", "wiki", "岡底斯山脈的最高峰海拔多少米？"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  const json j = Json(r);
+  EXPECT_EQ(j["found"], true) << j.dump();
+  ASSERT_TRUE(j["span"].is_string()) << j.dump();
+  ASSERT_TRUE(j["evidence"].is_string()) << j.dump();
+  const std::string span = j["span"], evidence = j["evidence"];
+  EXPECT_EQ(span, "7095米");
+  EXPECT_NE(evidence.find(span), std::string::npos) << evidence;
+  ASSERT_FALSE(j["citations"].empty());
+  EXPECT_EQ(j["citations"][0]["quote"], evidence);
+  EXPECT_TRUE(j["citations"][0]["source"].get<std::string>().ends_with("gangdise.txt"));
+  EXPECT_FALSE(j.contains("closest")) << j.dump();
 }
 
 }  // namespace

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "mini_corpus.h"
@@ -214,6 +216,80 @@ TEST(ReadAnswer, CoverageIsTheShareOfTermWeightPresent) {
   EXPECT_DOUBLE_EQ(retrieve::Coverage(q, "报销发票"), 1.0);
   EXPECT_DOUBLE_EQ(retrieve::Coverage(q, "无关"), 0.0);
   EXPECT_DOUBLE_EQ(retrieve::Coverage({}, "anything"), 0.0);
+}
+
+// Abstention through the engine on a small KB of unrelated encyclopaedia
+// passages: an answer it holds comes with its span and evidence; one it does
+// not hold is withheld with a reason and a confidence under the threshold.
+class ReaderAbstention : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto kb = KnowledgeBase::Open(dir_.path(), "wiki", KnowledgeBase::OpenMode::kCreateIfMissing);
+    ASSERT_TRUE(kb) << kb.error().message();
+    kb_ = std::move(*kb);
+    const std::vector<DocumentInput> docs = {
+        {"wiki/gangdise.txt", "岡底斯山脈", "text",
+         "岡底斯山脈位於中國西藏自治區西南部，為東西走向，西起喀喇崑崙山脈東南部，東至念青唐古拉山"
+         "脈。"
+         "岡底斯山脈最高峰羅波峰海拔7095米，著名佛教聖山岡仁波齊峰海拔6656米。"
+         "山脈南側為雅魯藏布江谷地，北側為藏北高原。"},
+        {"wiki/wuxu.txt", "戊戌選試", "text",
+         "窩闊台在位期間重用耶律楚材，推行漢法。"
+         "並且於1238年以術忽德和劉中舉辦戊戌選試，此次科舉取士錄取4030人。"
+         "這是蒙古帝國首次以考試選拔儒士。"},
+        {"wiki/paopao.txt", "泡泡战士", "text",
+         "玩家以水枪、小枪、锤子或是水炸弹泡封敌人，即为一泡封，将水泡击破为一踢爆。"
+         "每次泡封会减少生命数，生命数耗完即算为踢爆。以踢爆数计分较多者获胜。"},
+        {"wiki/qinling.txt", "秦岭", "text",
+         "秦岭是中国中部东西走向的山脉，主体位于陕西省中南部。"
+         "秦岭是长江与黄河两大水系的分水岭，也是中国南北气候的分界线。"},
+    };
+    auto report = kb_->IngestDocuments(docs, IngestOptions{});
+    ASSERT_TRUE(report) << report.error().message();
+    ASSERT_EQ(report->added, static_cast<int64_t>(docs.size()));
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<KnowledgeBase> kb_;
+};
+
+TEST_F(ReaderAbstention, PresentAnswerIsASpanOfItsEvidence) {
+  struct Case {
+    const char* question;
+    const char* span;
+    const char* source;
+  };
+  for (const Case& c : {Case{"岡底斯山脈的最高峰海拔多少米？", "7095米", "wiki/gangdise.txt"},
+                        Case{"生命数耗完即算为什么？", "踢爆", "wiki/paopao.txt"}}) {
+    SCOPED_TRACE(c.question);
+    const AskOptions options;
+    auto answer = kb_->Ask(c.question, options);
+    ASSERT_TRUE(answer) << answer.error().message();
+    ASSERT_TRUE(answer->found) << answer->reason;
+    EXPECT_TRUE(answer->reason.empty()) << answer->reason;
+    EXPECT_GE(answer->confidence, options.min_confidence);
+    EXPECT_EQ(answer->span, c.span) << answer->evidence;
+    EXPECT_NE(answer->evidence.find(answer->span), std::string::npos) << answer->evidence;
+    ASSERT_FALSE(answer->citations.empty());
+    EXPECT_EQ(answer->evidence, answer->citations[0].quote);
+    EXPECT_EQ(answer->citations[0].document_source, c.source);
+    EXPECT_TRUE(utf8::IsValid(answer->span));
+    EXPECT_EQ(answer->text.rfind(answer->span, 0), 0u) << answer->text;  // the span, then [1]
+  }
+}
+
+TEST_F(ReaderAbstention, AbsentAnswerIsWithheldWithAReason) {
+  for (const char* question :
+       {"报销流程需要哪些材料？", "差旅报销的审批流程是什么？", "員工報銷流程有哪些步驟？"}) {
+    SCOPED_TRACE(question);
+    auto answer = kb_->Ask(question, AskOptions{});
+    ASSERT_TRUE(answer) << answer.error().message();
+    EXPECT_FALSE(answer->found) << answer->text;
+    EXPECT_FALSE(answer->reason.empty());
+    EXPECT_LT(answer->confidence, AskOptions{}.min_confidence);
+    EXPECT_TRUE(answer->citations.empty());
+    EXPECT_TRUE(answer->span.empty()) << answer->span;
+  }
 }
 
 }  // namespace

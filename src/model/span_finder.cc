@@ -64,7 +64,14 @@ struct Found {
 Found FindInterrogative(const std::u32string& q) {
   for (size_t i = 0; i < q.size(); ++i) {
     for (const Interrogative& w : kInterrogatives) {
-      if (q.compare(i, w.word.size(), w.word) == 0) return {i, w.word.size(), w.type};
+      if (q.compare(i, w.word.size(), w.word) != 0) continue;
+      Found f{i, w.word.size(), w.type};
+      // In 称为什么 / 算为什么 the 为 belongs to the verb: "called what", not "why".
+      if (f.type == QuestionType::kReason && i > 0 && (q[i] == U'为' || q[i] == U'為') &&
+          std::u32string_view(U"称稱算作成视視认認叫译譯").find(q[i - 1]) !=
+              std::u32string_view::npos)
+        f = {i + 1, w.word.size() - 1, QuestionType::kThing};
+      return f;
     }
   }
   return {};
@@ -160,12 +167,12 @@ void NarrowToType(const std::u32string& s, QuestionType type, size_t& b, size_t&
                      s[j] == '-' || s[j] == U'－' || s[j] == U'年' || s[j] == U'月' ||
                      s[j] == U'日' || s[j] == U'号' || s[j] == U'號'))
       ++j;
-    // A unit: up to three more characters before a break ("公里", "人",
+    // A unit: up to four more characters before a break ("公里", "人",
     // "平方公里"); a date already ends in its unit (年, 月, 日).
     size_t unit = 0;
     const bool dated =
         j > i && std::u32string_view(U"年月日号號").find(s[j - 1]) != std::u32string_view::npos;
-    const size_t max_unit = dated ? 0 : (type == QuestionType::kTime ? 2 : 3);
+    const size_t max_unit = dated ? 0 : (type == QuestionType::kTime ? 2 : 4);
     while (j < e && unit < max_unit && !EndsValue(s[j]) && !IsDigitLike(s[j])) {
       ++j;
       ++unit;
@@ -219,10 +226,22 @@ bool IsCjkChar(char32_t c) { return c >= 0x3400 && c <= 0x9FFF; }
 
 // For "why" questions: the clause introduced by a causal connective.
 std::optional<std::pair<size_t, size_t>> FindCause(const std::u32string& s) {
+  // "…的原因是X": the cause is X.
+  for (std::u32string_view marker : {U"原因是", U"原因為", U"原因为", U"原因在於", U"原因在于"}) {
+    const size_t at = s.find(marker);
+    if (at == std::u32string::npos) continue;
+    size_t end = at + marker.size();
+    while (end < s.size() && !BreaksAt(s, end)) ++end;
+    return std::make_pair(at + marker.size(), end);
+  }
   for (std::u32string_view marker : {U"因为", U"因為", U"由于", U"由於", U"因"}) {
     for (size_t at = s.find(marker); at != std::u32string::npos; at = s.find(marker, at + 1)) {
-      if (marker == U"因" && at + 1 < s.size() && s[at + 1] == U'此')
-        continue;  // 因此: "therefore"
+      // 因 alone only as "because": not in 原因/基因/因素, nor 因此/因而 ("therefore").
+      if (marker == U"因" &&
+          ((at > 0 && std::u32string_view(U"原基").find(s[at - 1]) != std::u32string_view::npos) ||
+           (at + 1 < s.size() &&
+            std::u32string_view(U"此而素").find(s[at + 1]) != std::u32string_view::npos)))
+        continue;
       size_t end = at;
       while (end < s.size() && !BreaksAt(s, end)) ++end;
       return std::make_pair(at, end);
@@ -275,7 +294,8 @@ std::optional<std::pair<size_t, size_t>> BestUnmatchedRun(const std::u32string& 
       continue;
     }
     size_t j = i;
-    while (j < s.size() && !from[j] && !BreaksAt(s, j)) ++j;
+    // Title brackets bound a run too; Extend restores whole titles.
+    while (j < s.size() && !from[j] && !BreaksAt(s, j) && s[j] != U'《' && s[j] != U'》') ++j;
     const size_t run_end = j;
     // Function characters at the edges belong to the sentence, not the answer.
     while (i < j && (IsFunctionChar(s[i]) || IsTrimmable(s[i]))) ++i;
@@ -355,7 +375,14 @@ std::optional<std::pair<size_t, size_t>> FirstValue(const std::u32string& s, Que
 // the head noun the question names right after its interrogative
 // ("哪一個縣" -> the answer ends in 縣: "臺東" + "縣").
 void Extend(const std::u32string& s, char32_t head_noun, size_t& b, size_t& e) {
-  if (e < s.size() && head_noun && s[e] == head_noun) ++e;
+  if (head_noun) {
+    // The head noun ends the answer: "陝西省中南部" -> "陝西省"; "臺東" + 縣.
+    const size_t inside = e > b + 1 ? s.rfind(head_noun, e - 1) : std::u32string::npos;
+    if (inside != std::u32string::npos && inside > b)
+      e = inside + 1;
+    else if (e < s.size() && s[e] == head_noun)
+      ++e;
+  }
   for (auto [open, close] : {std::pair{U'《', U'》'}, std::pair{U'「', U'」'}}) {
     size_t o = s.rfind(open, b);
     if (o == std::u32string::npos || (o < b && s.find(close, o) < b)) continue;
@@ -378,11 +405,19 @@ std::optional<AnswerSpan> FindAnswerSpan(std::string_view question, std::string_
   std::u32string left = q.substr(0, wh.pos), right = q.substr(wh.pos + wh.len);
   while (!left.empty() && IsTrimmable(left.back())) left.pop_back();
   while (!right.empty() && IsTrimmable(right.front())) right.erase(0, 1);
-  const char32_t head_noun = !right.empty() && IsCjkChar(right.front()) ? right.front() : 0;
+  // The noun right after a "which" interrogative names what the answer is
+  // ("哪一個縣" -> a 縣). Numbers and dates get their units elsewhere.
+  const bool which = wh.pos < q.size() && q[wh.pos] == U'哪';
+  const char32_t head_noun =
+      which && !right.empty() && IsCjkChar(right.front()) && !IsFunctionChar(right.front())
+          ? right.front()
+          : 0;
   // A trailing particle is not context: "X是什么呢" -> R = "".
   if (right.size() == 1) right.clear();
   // "什么是X？" asks for a definition: the whole sentence is the answer.
-  if (left.empty()) return std::nullopt;
+  if (left.empty() && wh.type == QuestionType::kThing && !right.empty() &&
+      (right.front() == U'是' || right.front() == U'為' || right.front() == U'为'))
+    return std::nullopt;
 
   // Left anchor: the position in s after the longest suffix of `left`.
   size_t a = std::u32string::npos, left_len = 0;
