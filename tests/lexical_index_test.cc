@@ -262,3 +262,30 @@ TEST(LexicalIndexShards, UnknownLayoutIsCorruption) {
 
 }  // namespace
 }  // namespace askio::index
+
+namespace askio::index {
+namespace {
+
+TEST(LexicalIndexFeedback, ExpansionFindsDocumentsThatShareTheTopHitsVocabulary) {
+  TempDir dir;
+  auto w = LexicalIndex::Open(dir / "lexical", LexicalIndex::Mode::kWritable, 2);
+  ASSERT_TRUE(w) << w.error().message();
+  const std::vector<std::string> texts = {"报销需要发票和审批单", "发票审批单财务部签收",
+                                          "年假提前两周申请", "食堂中午十二点开饭"};
+  for (size_t i = 0; i < texts.size(); ++i)
+    ASSERT_TRUE((*w)->Add(static_cast<int64_t>(i) + 1, ChunkTerms("", {}, texts[i])).ok());
+  ASSERT_TRUE((*w)->Commit(1).ok());
+  const auto terms = text::Analyzer().QueryTerms("报销");
+  auto plain = (*w)->Search(terms, 10, Bm25Params{});
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(Ids(*plain), std::vector<int64_t>{1});
+  auto expanded = (*w)->Search(terms, 10, Bm25Params{}, Feedback{1, 10, 0.3});
+  ASSERT_TRUE(expanded);
+  ASSERT_GE(expanded->size(), 2u);
+  EXPECT_EQ((*expanded)[0].chunk_id, 1) << "the original match stays first";
+  EXPECT_EQ((*expanded)[1].chunk_id, 2) << "found through 发票/审批单 from the top hit";
+  for (const LexicalMatch& m : *expanded) EXPECT_NE(m.chunk_id, 4);
+}
+
+}  // namespace
+}  // namespace askio::index

@@ -500,6 +500,11 @@ int main(int argc, char** argv) {
                    "Ranking scheme, e.g. \"bm25 k1=1.2 b=0.75\"");
   eval->add_option("--min-confidence", eval_options.ask.min_confidence,
                    "Reader abstention threshold (0-1)");
+  eval->add_option("--prf-docs", eval_options.ask.feedback.documents,
+                   "Pseudo-relevance feedback: expand from the top N hits (default 0: off)");
+  eval->add_option("--prf-terms", eval_options.ask.feedback.terms, "Expansion terms added");
+  eval->add_option("--prf-weight", eval_options.ask.feedback.weight,
+                   "Weight of the expansion terms");
   eval->add_option("--max-questions", eval_options.max_questions,
                    "Evaluate only the first N questions");
 

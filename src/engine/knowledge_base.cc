@@ -677,7 +677,9 @@ Result<std::vector<SearchHit>> KnowledgeBase::Impl::SearchLocked(
   // Ask for extra candidates: the rerank below may promote some, and hits
   // whose chunk left the catalogue since the index last caught up are dropped.
   const size_t depth = std::max(options.limit, kRerankDepth) + 8;
-  auto matches = lexical->Search(terms, depth, bm25);
+  const index::Feedback feedback{options.feedback.documents, options.feedback.terms,
+                                 options.feedback.weight};
+  auto matches = lexical->Search(terms, depth, bm25, feedback);
   if (!matches) return Err(matches.error());
   for (const index::LexicalMatch& m : *matches) {
     SearchHit hit;
@@ -730,6 +732,7 @@ Result<Answer> KnowledgeBase::Ask(const std::string& question, const AskOptions&
   std::lock_guard<std::mutex> lock(impl_->mu);
   SearchOptions so;
   so.limit = std::max(options.retrieve_chunks, options.candidate_chunks);
+  so.feedback = options.feedback;
   std::vector<text::QueryTerm> terms;
   auto hits = impl_->SearchLocked(question, so, &terms);
   if (!hits) return Err(hits.error());

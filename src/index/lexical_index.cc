@@ -262,8 +262,8 @@ Status LexicalIndex::Reopen() {
 }
 
 Result<std::vector<LexicalMatch>> LexicalIndex::Search(const std::vector<text::QueryTerm>& terms,
-                                                       size_t limit,
-                                                       const Bm25Params& params) const {
+                                                       size_t limit, const Bm25Params& params,
+                                                       const Feedback& feedback) const {
   std::vector<LexicalMatch> out;
   if (terms.empty() || limit == 0) return out;
   try {
@@ -274,9 +274,30 @@ Result<std::vector<LexicalMatch>> LexicalIndex::Search(const std::vector<text::Q
       if (t.weight != 1.0) q = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, t.weight);
       parts.push_back(std::move(q));
     }
+    Xapian::Query query(Xapian::Query::OP_OR, parts.begin(), parts.end());
     Xapian::Enquire enquire(impl_->combined);
-    enquire.set_query(Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end()));
     enquire.set_weighting_scheme(Xapian::BM25Weight(params.k1, 0, 1, params.b, 0.5));
+    enquire.set_query(query);
+    if (feedback.documents > 0) {
+      const Xapian::MSet first =
+          enquire.get_mset(0, static_cast<Xapian::doccount>(feedback.documents));
+      Xapian::RSet rset;
+      for (auto it = first.begin(); it != first.end(); ++it) rset.add_document(*it);
+      if (!rset.empty()) {
+        const Xapian::ESet eset =
+            enquire.get_eset(static_cast<Xapian::termcount>(feedback.terms), rset);
+        std::vector<Xapian::Query> expansion;
+        for (auto it = eset.begin(); it != eset.end(); ++it) expansion.emplace_back(*it);
+        if (!expansion.empty()) {
+          query = Xapian::Query(
+              Xapian::Query::OP_OR, query,
+              Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
+                            Xapian::Query(Xapian::Query::OP_OR, expansion.begin(), expansion.end()),
+                            feedback.weight));
+          enquire.set_query(query);
+        }
+      }
+    }
     const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit));
     out.reserve(mset.size());
     for (auto it = mset.begin(); it != mset.end(); ++it)

@@ -42,6 +42,15 @@ struct LexicalMatch {
   double score;
 };
 
+// Pseudo-relevance feedback: expand the query with the `terms` best
+// expansion terms (Xapian's ESet) of the top `documents` hits, at `weight`
+// relative to the original terms. documents == 0 disables it.
+struct Feedback {
+  size_t documents = 0;
+  size_t terms = 10;
+  double weight = 0.3;
+};
+
 class LexicalIndex {
  public:
   enum class Mode { kReadOnly, kWritable };
@@ -76,7 +85,8 @@ class LexicalIndex {
   Status Reopen();
 
   Result<std::vector<LexicalMatch>> Search(const std::vector<text::QueryTerm>& terms, size_t limit,
-                                           const Bm25Params& params) const;
+                                           const Bm25Params& params,
+                                           const Feedback& feedback = Feedback{}) const;
 
   class Impl;
 
