@@ -34,3 +34,31 @@ TEST(ProximityRerank, ASentenceHoldingTheQuestionBeatsScatteredTerms) {
 
 }  // namespace
 }  // namespace askio
+
+namespace askio {
+namespace {
+
+// Model numbers, versions and codes mixed into Chinese stay findable.
+TEST(MixedTokens, CodesVersionsAndModelNumbersAreFindable) {
+  askio::testing::TempDir dir;
+  auto kb = KnowledgeBase::Open(dir.path(), "mixed", KnowledgeBase::OpenMode::kCreateIfMissing);
+  ASSERT_TRUE(kb) << kb.error().message();
+  ASSERT_TRUE((*kb)->IngestDocuments({{"a", "a", "text", "型号A-12B的电池续航为十小时。"},
+                                      {"b", "b", "text", "型号A-13C的屏幕是六英寸。"},
+                                      {"c", "c", "text", "固件v2.3.1修复了蓝牙断连问题。"}},
+                                     IngestOptions{}));
+  SearchOptions so;
+  so.limit = 1;
+  auto a = (*kb)->Search("A-12B 续航", so);
+  ASSERT_TRUE(a && !a->empty());
+  EXPECT_EQ(a->front().document_source, "a");
+  auto b = (*kb)->Search("a-13c", so);  // case-insensitive
+  ASSERT_TRUE(b && !b->empty());
+  EXPECT_EQ(b->front().document_source, "b");
+  auto c = (*kb)->Search("v2.3.1", so);
+  ASSERT_TRUE(c && !c->empty());
+  EXPECT_EQ(c->front().document_source, "c");
+}
+
+}  // namespace
+}  // namespace askio
