@@ -4,6 +4,8 @@
 // "mini_squad.json#<passage id>", title = the article title.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -67,6 +69,15 @@ class MiniKnowledgeBase {
   TempDir dir_;
   MiniCorpus corpus_;
   std::unique_ptr<KnowledgeBase> kb_;
+};
+
+// A fixture whose tests share one MiniKnowledgeBase per suite (building it
+// takes a moment; the tests only read it).
+class MiniCorpusTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { mini_ = std::make_unique<MiniKnowledgeBase>(); }
+  static void TearDownTestSuite() { mini_.reset(); }
+  static inline std::unique_ptr<MiniKnowledgeBase> mini_;
 };
 
 }  // namespace askio::testing

@@ -32,16 +32,7 @@ std::vector<RankingCase> LoadCases() {
   return cases;
 }
 
-class Ranking : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { mini_ = new MiniKnowledgeBase(); }
-  static void TearDownTestSuite() {
-    delete mini_;
-    mini_ = nullptr;
-  }
-  static MiniKnowledgeBase* mini_;
-};
-MiniKnowledgeBase* Ranking::mini_ = nullptr;
+class Ranking : public askio::testing::MiniCorpusTest {};
 
 TEST_F(Ranking, CorpusIsLoadedWhole) {
   const KbStats stats = *mini_->kb().Stats();

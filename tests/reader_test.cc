@@ -17,16 +17,7 @@ namespace {
 using askio::testing::MiniKnowledgeBase;
 using askio::testing::SliceCodePoints;
 
-class Reader : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { mini_ = new MiniKnowledgeBase(); }
-  static void TearDownTestSuite() {
-    delete mini_;
-    mini_ = nullptr;
-  }
-  static MiniKnowledgeBase* mini_;
-};
-MiniKnowledgeBase* Reader::mini_ = nullptr;
+class Reader : public askio::testing::MiniCorpusTest {};
 
 struct AnswerCase {
   const char* question;
