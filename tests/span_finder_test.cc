@@ -318,3 +318,18 @@ TEST(FindAnswerSpanBug, HeadNounEndsTheAnswer) {
 
 }  // namespace
 }  // namespace askio
+
+namespace askio::model {
+namespace {
+
+// Character alignment is meaningless for English: the sentence is the answer.
+TEST(FindAnswerSpan, QuestionsWithoutChineseGetNoSpan) {
+  EXPECT_FALSE(FindAnswerSpan("Does WAL work over a network filesystem?",
+                              "All processes using a database must be on the same host computer; "
+                              "WAL does not work over a network filesystem."));
+  EXPECT_FALSE(FindAnswerSpan("What does SQLite compete with?",
+                              "SQLite does not compete with client/server databases."));
+}
+
+}  // namespace
+}  // namespace askio::model

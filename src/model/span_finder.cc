@@ -398,6 +398,9 @@ void Extend(const std::u32string& s, char32_t head_noun, size_t& b, size_t& e) {
 std::optional<AnswerSpan> FindAnswerSpan(std::string_view question, std::string_view sentence) {
   std::u32string q = Decode(question);
   while (!q.empty() && IsTrimmable(q.back())) q.pop_back();
+  // The alignment works on Chinese characters; for questions in other
+  // languages the whole sentence is the answer.
+  if (std::none_of(q.begin(), q.end(), IsCjkChar)) return std::nullopt;
   Found wh = FindInterrogative(q);
   // "X被稱為？", "…的經濟來源是?": no interrogative; the gap is at the end.
   if (wh.pos == std::u32string::npos) wh = {q.size(), 0, QuestionType::kThing};

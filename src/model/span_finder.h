@@ -27,6 +27,8 @@ struct AnswerSpan {
   double alignment = 0;
 };
 
+// Returns nullopt when no span is framed well enough (the caller answers with
+// the whole sentence), including for questions without Chinese characters.
 std::optional<AnswerSpan> FindAnswerSpan(std::string_view question, std::string_view sentence);
 
 }  // namespace askio::model
