@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 
 #include "askio/engine.h"
 #include "common/clock.h"
@@ -69,11 +68,6 @@ Result<Dataset> LoadSquad(const std::string& path) {
     return Err(Status::InvalidArgument(path + " is not in SQuAD format: " + e.what()));
   }
   return ds;
-}
-
-std::string StripCitationMarkers(const std::string& answer) {
-  static const std::regex kMarker(R"(\s*\[\d+\])");
-  return std::regex_replace(answer, kMarker, "");
 }
 
 double Percentile(std::vector<double> v, double p) {

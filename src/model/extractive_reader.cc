@@ -58,7 +58,6 @@ Answer ReadAnswer(const std::vector<WeightedTerm>& question, const std::vector<S
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
   const Candidate& best = candidates.front();
-  answer.confidence = best.coverage;
   // Confidence: the question must be covered by the answer's chunk as a
   // whole, and nearly as well by the answer sentence itself. Either alone
   // separates present from absent answers worse (docs/quality.md).
