@@ -224,6 +224,12 @@ bool IsFunctionChar(char32_t c) {
 
 bool IsCjkChar(char32_t c) { return c >= 0x3400 && c <= 0x9FFF; }
 
+// Quotes and brackets sit between an answer and its context ("《X》將…")
+// without breaking the link between them.
+bool IsBracket(char32_t c) {
+  return std::u32string_view(U"《》「」『』“”‘’（）()\"").find(c) != std::u32string_view::npos;
+}
+
 // For "why" questions: the clause introduced by a causal connective.
 std::optional<std::pair<size_t, size_t>> FindCause(const std::u32string& s) {
   // "…的原因是X": the cause is X.
@@ -311,14 +317,14 @@ std::optional<std::pair<size_t, size_t>> BestUnmatchedRun(const std::u32string& 
       const int f = from[k - 1];
       if (f)
         before += f == 1 ? 1 : 0.5;
-      else if (!IsFunctionChar(s[k - 1]))
+      else if (!IsFunctionChar(s[k - 1]) && !IsBracket(s[k - 1]))
         break;
     }
     for (size_t k = j, n = 0; k < s.size() && n < 10; ++k, ++n) {
       const int f = from[k];
       if (f)
         after += f == 2 ? 1 : 0.5;
-      else if (!IsFunctionChar(s[k]))
+      else if (!IsFunctionChar(s[k]) && !IsBracket(s[k]))
         break;
     }
     double score = before + after;
