@@ -62,8 +62,11 @@ text::TermCounts ChunkTerms(const std::string& title, const std::vector<std::str
                             const std::string& text) {
   text::TermCounts terms;
   text::Analyzer::AddIndexTerms(text, terms);
-  text::Analyzer::AddIndexTerms(title, terms);
-  for (const std::string& h : heading_path) text::Analyzer::AddIndexTerms(h, terms);
+  // Title and headings name what the chunk is about: they count twice
+  // (eval: Hit@1 0.9510 without them, 0.9518 once, 0.9540 twice or thrice).
+  constexpr uint32_t kTitleWeight = 2;
+  text::Analyzer::AddIndexTerms(title, terms, kTitleWeight);
+  for (const std::string& h : heading_path) text::Analyzer::AddIndexTerms(h, terms, kTitleWeight);
   return terms;
 }
 

@@ -32,8 +32,8 @@ struct Bm25Params {
   static Result<Bm25Params> Parse(const std::string& scheme);
 };
 
-// The terms a chunk is indexed under: its text, its document title and its
-// heading path.
+// The terms a chunk is indexed under: its text, and its document title and
+// heading path counted twice (a field weight; docs/quality.md).
 text::TermCounts ChunkTerms(const std::string& title, const std::vector<std::string>& heading_path,
                             const std::string& text);
 

@@ -128,16 +128,16 @@ std::string Analyzer::BigramTerm(const Token& first, const Token& second) {
   return first.folded + second.folded;
 }
 
-void Analyzer::AddIndexTerms(std::string_view text, TermCounts& out) {
+void Analyzer::AddIndexTerms(std::string_view text, TermCounts& out, uint32_t times) {
   const std::vector<Token> tokens = Tokenize(text);
   for (size_t k = 0; k < tokens.size(); ++k) {
     const Token& t = tokens[k];
     if (t.kind == Token::Kind::kWord) {
-      ++out[WordTerm(t.folded)];
+      out[WordTerm(t.folded)] += times;
       continue;
     }
-    ++out[t.folded];
-    if (t.joins_previous) ++out[BigramTerm(tokens[k - 1], t)];
+    out[t.folded] += times;
+    if (t.joins_previous) out[BigramTerm(tokens[k - 1], t)] += times;
   }
 }
 

@@ -42,7 +42,7 @@ using TermCounts = std::unordered_map<std::string, uint32_t>;
 
 class Analyzer {
  public:
-  static constexpr std::string_view kScheme = "cjk-bigram+t2s+en-stem/2";
+  static constexpr std::string_view kScheme = "cjk-bigram+t2s+en-stem/3";
 
   // Query-side weight of CJK unigrams relative to bigrams (and words).
   // Tuned with `askio eval` (docs/quality.md).
@@ -50,8 +50,9 @@ class Analyzer {
 
   static std::vector<Token> Tokenize(std::string_view text);
 
-  // Adds the index terms of `text` to `out` (term -> within-document count).
-  static void AddIndexTerms(std::string_view text, TermCounts& out);
+  // Adds the index terms of `text` to `out` (term -> within-document count),
+  // each occurrence counted `times` times (a field weight).
+  static void AddIndexTerms(std::string_view text, TermCounts& out, uint32_t times = 1);
 
   // The terms of a question: interrogative words ("什么", "哪些", "how") and
   // English function words are dropped, since they are about the question,
