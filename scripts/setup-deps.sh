@@ -12,6 +12,7 @@ packages=(
   libicu-dev
   libstemmer-dev
   libcmark-gfm-dev libcmark-gfm-extensions-dev
+  libgumbo-dev
   nlohmann-json3-dev
   libcli11-dev
   libgtest-dev libgmock-dev

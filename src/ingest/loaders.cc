@@ -7,7 +7,12 @@
 #include <filesystem>
 #include <mutex>
 
+#include <unicode/ucnv.h>
+#include <unicode/unistr.h>
+
+#include "common/utf8.h"
 #include "ingest/decode.h"
+#include "ingest/html_loader.h"
 #include "text/normalize.h"
 
 namespace askio::ingest {
@@ -128,6 +133,7 @@ FileType DetectFileType(const std::string& path) {
   if (ext == ".md" || ext == ".markdown" || ext == ".mdown" || ext == ".mkd")
     return FileType::kMarkdown;
   if (ext == ".txt" || ext == ".text") return FileType::kText;
+  if (ext == ".html" || ext == ".htm" || ext == ".xhtml") return FileType::kHtml;
   return FileType::kUnknown;
 }
 
@@ -137,6 +143,8 @@ const char* FileTypeName(FileType type) {
       return "text";
     case FileType::kMarkdown:
       return "markdown";
+    case FileType::kHtml:
+      return "html";
     case FileType::kUnknown:
       break;
   }
@@ -146,6 +154,7 @@ const char* FileTypeName(FileType type) {
 FileType FileTypeFromName(std::string_view name) {
   if (name == "text") return FileType::kText;
   if (name == "markdown") return FileType::kMarkdown;
+  if (name == "html") return FileType::kHtml;
   return FileType::kUnknown;
 }
 
@@ -205,8 +214,33 @@ ParsedDocument ParseMarkdown(std::string_view text) {
   return doc;
 }
 
+namespace {
+
+// HTML names its charset; trust the declaration when the bytes are not UTF-8
+// (and the conversion is strict), else detect as for plain text.
+Result<DecodedText> DecodeHtml(std::string_view bytes) {
+  const std::string declared = DeclaredHtmlCharset(bytes);
+  if (!declared.empty() && declared != "utf-8" && declared != "utf8" && !utf8::IsValid(bytes)) {
+    UErrorCode err = U_ZERO_ERROR;
+    UConverter* conv = ucnv_open(declared.c_str(), &err);
+    if (U_SUCCESS(err)) {
+      ucnv_setToUCallBack(conv, UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &err);
+      icu::UnicodeString u(bytes.data(), static_cast<int32_t>(bytes.size()), conv, err);
+      ucnv_close(conv);
+      if (U_SUCCESS(err)) {
+        DecodedText out{{}, declared};
+        u.toUTF8String(out.utf8);
+        return out;
+      }
+    }
+  }
+  return DecodeText(bytes);
+}
+
+}  // namespace
+
 Result<ParsedDocument> LoadDocument(std::string_view bytes, FileType type) {
-  auto decoded = DecodeText(bytes);
+  auto decoded = type == FileType::kHtml ? DecodeHtml(bytes) : DecodeText(bytes);
   if (!decoded) return Err(decoded.error());
   const std::string text = text::NormalizeDocumentText(decoded->utf8);
   ParsedDocument doc;
@@ -216,6 +250,9 @@ Result<ParsedDocument> LoadDocument(std::string_view bytes, FileType type) {
       break;
     case FileType::kText:
       doc = ParsePlainText(text);
+      break;
+    case FileType::kHtml:
+      doc = ParseHtml(text);
       break;
     case FileType::kUnknown:
       return Err(Status::Unsupported("unsupported file type"));

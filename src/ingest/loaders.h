@@ -10,9 +10,10 @@
 
 namespace askio::ingest {
 
-enum class FileType { kUnknown, kText, kMarkdown };
+enum class FileType { kUnknown, kText, kMarkdown, kHtml };
 
-// By extension for now; content sniffing arrives with the binary formats.
+// By extension for now (.txt .text .md .markdown .mdown .mkd .html .htm
+// .xhtml); content sniffing arrives with the binary formats.
 FileType DetectFileType(const std::string& path);
 const char* FileTypeName(FileType type);
 FileType FileTypeFromName(std::string_view name);

@@ -1,6 +1,7 @@
 #include "model/extractive_reader.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "common/utf8.h"
 #include "model/span_finder.h"
@@ -41,11 +42,24 @@ Answer ReadAnswer(const std::vector<WeightedTerm>& question, const std::vector<S
 
   std::vector<Candidate> candidates;
   const size_t n = std::min(hits.size(), options.candidate_chunks);
+  // A sentence is read in its section: the heading path says what it is about
+  // (the row "城市: 成都 | 每日上限: 200元" under "交通费").
+  std::vector<std::unordered_set<std::string>> heading_terms(n);
+  for (size_t h = 0; h < n; ++h) {
+    std::string headings;
+    for (const std::string& part : hits[h].chunk.heading_path) headings += part + "\n";
+    heading_terms[h] = TermsOf(headings);
+  }
+  auto in_section = [&](size_t h, std::string_view text) {
+    std::unordered_set<std::string> terms = TermsOf(text);
+    terms.insert(heading_terms[h].begin(), heading_terms[h].end());
+    return terms;
+  };
   for (size_t h = 0; h < n; ++h) {
     const std::string& text = hits[h].chunk.text;
     for (const text::Span& s : text::SplitSentences(text)) {
-      const double cov =
-          Coverage(question, TermsOf(std::string_view(text).substr(s.begin, s.end - s.begin)));
+      const double cov = Coverage(
+          question, in_section(h, std::string_view(text).substr(s.begin, s.end - s.begin)));
       // Earlier hits are better evidence: BM25 saw the whole chunk.
       const double score = cov * (1.0 - 0.05 * static_cast<double>(h));
       candidates.push_back({h, s.begin, s.end, cov, score});
@@ -61,7 +75,7 @@ Answer ReadAnswer(const std::vector<WeightedTerm>& question, const std::vector<S
   // Confidence: the question must be covered by the answer's chunk as a
   // whole, and nearly as well by the answer sentence itself. Either alone
   // separates present from absent answers worse (docs/quality.md).
-  const double chunk_coverage = Coverage(question, TermsOf(hits[best.hit].chunk.text));
+  const double chunk_coverage = Coverage(question, in_section(best.hit, hits[best.hit].chunk.text));
   answer.confidence = std::min(best.coverage + kSentenceSlack, chunk_coverage);
   if (answer.confidence < options.min_confidence) {
     answer.reason = "the best passage covers only " +
