@@ -72,8 +72,11 @@ TEST(HtmlLoader, HeadingsTablesAndListsKeepTheirStructure) {
       << "rows are records with their column headers";
   EXPECT_TRUE(has(Block::Kind::kListItem, "一线城市每晚不超过600元。"));
   EXPECT_TRUE(has(Block::Kind::kCode, "报销单编号格式：BX-2026-0001"));
-  for (const Block& b : doc.blocks)
-    if (b.kind == Block::Kind::kHeading) EXPECT_GE(b.level, 1);
+  for (const Block& b : doc.blocks) {
+    if (b.kind == Block::Kind::kHeading) {
+      EXPECT_GE(b.level, 1);
+    }
+  }
 }
 
 TEST(HtmlLoader, DeclaredCharsetIsHonoured) {
