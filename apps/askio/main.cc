@@ -454,7 +454,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> paths;
   askio::IngestOptions ingest_options;
   auto* ingest =
-      app.add_subcommand("ingest", "Add files and folders (.txt, .md, .html) to a knowledge base");
+      app.add_subcommand("ingest", "Add files and folders (.txt, .md, .html, .json, .jsonl) to a knowledge base");
   ingest->add_option("--kb", kb_name, "Knowledge base (created if missing)")->required();
   ingest->add_option("paths", paths, "Files or folders (folders recurse)")->required();
   ingest->add_flag("--prune", ingest_options.prune, "Remove documents whose files are gone");

@@ -48,7 +48,7 @@ class KnowledgeBase {
   KnowledgeBase(const KnowledgeBase&) = delete;
   KnowledgeBase& operator=(const KnowledgeBase&) = delete;
 
-  // Ingests files and folders (recursively; .txt, .md, .html). A file that fails
+  // Ingests files and folders (recursively; .txt, .md, .html, .json, .jsonl). A file that fails
   // is recorded in the report and skipped; the run goes on. Only I/O failures
   // of the KB itself return an error.
   using ProgressFn = std::function<void(const IngestProgress&)>;

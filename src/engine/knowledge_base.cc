@@ -465,7 +465,7 @@ Result<IngestReport> KnowledgeBase::Ingest(const std::vector<std::string>& paths
       continue;
     }
     if (ingest::DetectFileType(abs.string()) == ingest::FileType::kUnknown) {
-      fail(abs.string(), "unsupported file type (supported: .txt, .md, .html)");
+      fail(abs.string(), "unsupported file type (supported: .txt, .md, .html, .json, .jsonl)");
       continue;
     }
     // A FIFO or device has no size and may never end: refuse it by name.

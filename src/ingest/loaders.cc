@@ -13,6 +13,7 @@
 #include "common/utf8.h"
 #include "ingest/decode.h"
 #include "ingest/html_loader.h"
+#include "ingest/json_loader.h"
 #include "text/normalize.h"
 
 namespace askio::ingest {
@@ -134,6 +135,8 @@ FileType DetectFileType(const std::string& path) {
     return FileType::kMarkdown;
   if (ext == ".txt" || ext == ".text") return FileType::kText;
   if (ext == ".html" || ext == ".htm" || ext == ".xhtml") return FileType::kHtml;
+  if (ext == ".json") return FileType::kJson;
+  if (ext == ".jsonl" || ext == ".ndjson") return FileType::kJsonLines;
   return FileType::kUnknown;
 }
 
@@ -145,6 +148,10 @@ const char* FileTypeName(FileType type) {
       return "markdown";
     case FileType::kHtml:
       return "html";
+    case FileType::kJson:
+      return "json";
+    case FileType::kJsonLines:
+      return "jsonl";
     case FileType::kUnknown:
       break;
   }
@@ -155,6 +162,8 @@ FileType FileTypeFromName(std::string_view name) {
   if (name == "text") return FileType::kText;
   if (name == "markdown") return FileType::kMarkdown;
   if (name == "html") return FileType::kHtml;
+  if (name == "json") return FileType::kJson;
+  if (name == "jsonl") return FileType::kJsonLines;
   return FileType::kUnknown;
 }
 
@@ -254,6 +263,13 @@ Result<ParsedDocument> LoadDocument(std::string_view bytes, FileType type) {
     case FileType::kHtml:
       doc = ParseHtml(text);
       break;
+    case FileType::kJson:
+    case FileType::kJsonLines: {
+      auto parsed = ParseJson(text, type == FileType::kJsonLines);
+      if (!parsed) return Err(parsed.error());
+      doc = std::move(*parsed);
+      break;
+    }
     case FileType::kUnknown:
       return Err(Status::Unsupported("unsupported file type"));
   }

@@ -10,10 +10,11 @@
 
 namespace askio::ingest {
 
-enum class FileType { kUnknown, kText, kMarkdown, kHtml };
+enum class FileType { kUnknown, kText, kMarkdown, kHtml, kJson, kJsonLines };
 
 // By extension for now (.txt .text .md .markdown .mdown .mkd .html .htm
-// .xhtml); content sniffing arrives with the binary formats.
+// .xhtml .json .jsonl .ndjson); content sniffing arrives with the binary
+// formats.
 FileType DetectFileType(const std::string& path);
 const char* FileTypeName(FileType type);
 FileType FileTypeFromName(std::string_view name);
