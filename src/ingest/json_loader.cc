@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
 #include <string>
 
@@ -16,9 +17,42 @@ constexpr std::array<const char*, 8> kQuestionKeys = {"question", "q",     "问�
 constexpr std::array<const char*, 8> kAnswerKeys = {"answer",  "a",           "答案", "回答",
                                                     "content", "answer_text", "答",   "Answer"};
 
-// Nested values deeper than this are flattened as their JSON text: a bound
-// against hostile, deeply nested input.
+// Nested values deeper than this are flattened as their JSON text.
 constexpr int kMaxDepth = 32;
+// Deeper documents are refused before parsing: nlohmann's serializer and
+// destructor recurse, so hostile nesting would overflow the stack (found by
+// the ASan build).
+constexpr int kMaxNesting = 256;
+
+// The deepest bracket nesting of `text`, ignoring brackets inside strings.
+int Nesting(std::string_view text) {
+  int depth = 0, deepest = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+Status CheckNesting(std::string_view text) {
+  if (Nesting(text) <= kMaxNesting) return Status::Ok();
+  return Status::InvalidArgument("JSON nested deeper than " + std::to_string(kMaxNesting) +
+                                 " levels");
+}
 
 const json* Field(const json& object, const auto& keys) {
   for (const char* k : keys) {
@@ -100,6 +134,7 @@ Result<ParsedDocument> ParseJson(std::string_view text, bool lines) {
   doc.type = lines ? "jsonl" : "json";
   try {
     if (!lines) {
+      ASKIO_RETURN_IF_ERROR(CheckNesting(text));
       AddValue(json::parse(text), doc);
       return doc;
     }
@@ -111,6 +146,8 @@ Result<ParsedDocument> ParseJson(std::string_view text, bool lines) {
       const std::string_view line = text.substr(pos, nl - pos);
       pos = nl + 1;
       if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+      if (Status s = CheckNesting(line); !s.ok())
+        return Err(Status::InvalidArgument("line " + std::to_string(line_no) + ": " + s.message()));
       try {
         AddValue(json::parse(line), doc);
       } catch (const json::exception& e) {
