@@ -89,6 +89,20 @@ size_t CodePointCount(std::string_view s) {
   return n;
 }
 
+std::u32string ToCodePoints(std::string_view s) {
+  std::u32string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) out.push_back(Next(s, i));
+  return out;
+}
+
+std::string FromCodePoints(std::u32string_view s) {
+  std::string out;
+  for (char32_t c : s) Append(out, c);
+  return out;
+}
+
 size_t ByteOffsetOf(std::string_view s, size_t cp_index) {
   size_t cp = 0;
   for (size_t i = 0; i < s.size(); ++i) {

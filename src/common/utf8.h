@@ -22,6 +22,10 @@ bool IsValid(std::string_view s, size_t* error_offset = nullptr);
 
 size_t CodePointCount(std::string_view s);
 
+// Whole-string conversions, for code that indexes by code point.
+std::u32string ToCodePoints(std::string_view s);
+std::string FromCodePoints(std::u32string_view s);
+
 // Byte offset of the code point with index `cp_index` (clamped to s.size()).
 size_t ByteOffsetOf(std::string_view s, size_t cp_index);
 

@@ -20,19 +20,6 @@ bool IsSpecial(char32_t c) {
 
 bool IsScriptCjk(char32_t c) { return c >= 0x4E00 && c <= 0x9FA5; }
 
-std::u32string Decode(std::string_view s) {
-  std::u32string out;
-  size_t i = 0;
-  while (i < s.size()) out.push_back(utf8::Next(s, i));
-  return out;
-}
-
-std::string Encode(std::u32string_view s) {
-  std::string out;
-  for (char32_t c : s) utf8::Append(out, c);
-  return out;
-}
-
 // Python's str.isspace(): Unicode white space (U+3000 and U+00A0 included).
 bool IsSpace(char32_t c) {
   if (c < 0x80) return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1C && c <= 0x1F);
@@ -42,7 +29,7 @@ bool IsSpace(char32_t c) {
 // Python's str.lower() + strip(). Python lower-cases every script, so
 // "ＮＢＡ" and "École" fold too.
 std::u32string LowerStrip(std::string_view text) {
-  std::u32string s = Decode(text);
+  std::u32string s = utf8::ToCodePoints(text);
   for (char32_t& c : s) {
     if (c < 0x80) {
       c = static_cast<char32_t>(std::tolower(static_cast<int>(c)));
@@ -85,7 +72,7 @@ void WordTokenize(std::u32string_view run, std::vector<std::string>& out) {
     } else {
       ++j;
     }
-    out.push_back(Encode(run.substr(i, j - i)));
+    out.push_back(utf8::FromCodePoints(run.substr(i, j - i)));
     i = j;
   }
 }
@@ -101,7 +88,7 @@ std::vector<std::string> MixedSegmentation(std::string_view text, bool remove_pu
     if (IsScriptCjk(c) || IsSpecial(c)) {
       WordTokenize(pending, out);
       pending.clear();
-      out.push_back(Encode(std::u32string(1, c)));
+      out.push_back(utf8::FromCodePoints(std::u32string(1, c)));
     } else {
       pending.push_back(c);
     }
@@ -114,7 +101,7 @@ std::string RemovePunctuation(std::string_view text) {
   std::u32string kept;
   for (char32_t c : LowerStrip(text))
     if (!IsSpecial(c)) kept.push_back(c);
-  return Encode(kept);
+  return utf8::FromCodePoints(kept);
 }
 
 double F1Score(const std::vector<std::string>& golds, std::string_view prediction) {

@@ -43,6 +43,13 @@ bool HasBig5Structure(std::string_view bytes) {
 
 }  // namespace
 
+Result<DecodedText> DecodeAs(std::string_view bytes, const std::string& charset) {
+  DecodedText out{{}, charset};
+  if (!ConvertStrict(charset.c_str(), bytes, out.utf8))
+    return Err(Status::InvalidArgument("not valid " + charset + " text"));
+  return out;
+}
+
 Result<DecodedText> DecodeText(std::string_view bytes) {
   if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
   if (bytes.size() >= 2 && (bytes.substr(0, 2) == "\xFF\xFE" || bytes.substr(0, 2) == "\xFE\xFF")) {

@@ -18,4 +18,8 @@ struct DecodedText {
 // Anything else is rejected rather than guessed into mojibake.
 Result<DecodedText> DecodeText(std::string_view bytes);
 
+// Converts `bytes` from the named charset (any ICU knows), strictly: any
+// sequence invalid in it is an error rather than a replacement character.
+Result<DecodedText> DecodeAs(std::string_view bytes, const std::string& charset);
+
 }  // namespace askio::ingest

@@ -7,9 +7,6 @@
 #include <filesystem>
 #include <mutex>
 
-#include <unicode/ucnv.h>
-#include <unicode/unistr.h>
-
 #include "common/utf8.h"
 #include "ingest/decode.h"
 #include "ingest/html_loader.h"
@@ -230,18 +227,7 @@ namespace {
 Result<DecodedText> DecodeHtml(std::string_view bytes) {
   const std::string declared = DeclaredHtmlCharset(bytes);
   if (!declared.empty() && declared != "utf-8" && declared != "utf8" && !utf8::IsValid(bytes)) {
-    UErrorCode err = U_ZERO_ERROR;
-    UConverter* conv = ucnv_open(declared.c_str(), &err);
-    if (U_SUCCESS(err)) {
-      ucnv_setToUCallBack(conv, UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &err);
-      icu::UnicodeString u(bytes.data(), static_cast<int32_t>(bytes.size()), conv, err);
-      ucnv_close(conv);
-      if (U_SUCCESS(err)) {
-        DecodedText out{{}, declared};
-        u.toUTF8String(out.utf8);
-        return out;
-      }
-    }
+    if (auto decoded = DecodeAs(bytes, declared)) return decoded;
   }
   return DecodeText(bytes);
 }

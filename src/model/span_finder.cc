@@ -9,14 +9,6 @@
 namespace askio::model {
 namespace {
 
-std::u32string Decode(std::string_view s) {
-  std::u32string out;
-  out.reserve(s.size());
-  size_t i = 0;
-  while (i < s.size()) out.push_back(utf8::Next(s, i));
-  return out;
-}
-
 // Interrogatives, longest first so that "什么时候" wins over "什么".
 struct Interrogative {
   std::u32string_view word;
@@ -191,7 +183,7 @@ void NarrowToType(const std::u32string& s, QuestionType type, size_t& b, size_t&
 }  // namespace
 
 QuestionType ClassifyQuestion(std::string_view question) {
-  return FindInterrogative(Decode(question)).type;
+  return FindInterrogative(utf8::ToCodePoints(question)).type;
 }
 
 const char* QuestionTypeName(QuestionType type) {
@@ -402,7 +394,7 @@ void Extend(const std::u32string& s, char32_t head_noun, size_t& b, size_t& e) {
 }  // namespace
 
 std::optional<AnswerSpan> FindAnswerSpan(std::string_view question, std::string_view sentence) {
-  std::u32string q = Decode(question);
+  std::u32string q = utf8::ToCodePoints(question);
   while (!q.empty() && IsTrimmable(q.back())) q.pop_back();
   // The alignment works on Chinese characters; for questions in other
   // languages the whole sentence is the answer.
@@ -410,7 +402,7 @@ std::optional<AnswerSpan> FindAnswerSpan(std::string_view question, std::string_
   Found wh = FindInterrogative(q);
   // "X被稱為？", "…的經濟來源是?": no interrogative; the gap is at the end.
   if (wh.pos == std::u32string::npos) wh = {q.size(), 0, QuestionType::kThing};
-  const std::u32string s = Decode(sentence);
+  const std::u32string s = utf8::ToCodePoints(sentence);
   std::u32string left = q.substr(0, wh.pos), right = q.substr(wh.pos + wh.len);
   while (!left.empty() && IsTrimmable(left.back())) left.pop_back();
   while (!right.empty() && IsTrimmable(right.front())) right.erase(0, 1);
