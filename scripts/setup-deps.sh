@@ -13,6 +13,12 @@ packages=(
   libstemmer-dev
   libcmark-gfm-dev libcmark-gfm-extensions-dev
   libgumbo-dev
+  libpoppler-cpp-dev
+  libtesseract-dev libleptonica-dev tesseract-ocr-eng tesseract-ocr-chi-sim
+  libarchive-dev
+  libcurl4-openssl-dev
+  libpugixml-dev
+  libmagic-dev
   nlohmann-json3-dev
   libcli11-dev
   libgtest-dev libgmock-dev

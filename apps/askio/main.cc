@@ -69,14 +69,16 @@ std::string Highlighted(const askio::SearchHit& hit, bool tty) {
 }
 
 json CitationJson(const askio::Citation& c) {
-  return {{"number", c.number},
-          {"chunk_id", c.chunk_id},
-          {"title", c.document_title},
-          {"source", c.document_source},
-          {"heading_path", c.heading_path},
-          {"char_start", c.char_start},
-          {"char_end", c.char_end},
-          {"quote", c.quote}};
+  return {
+      {"number", c.number},          {"chunk_id", c.chunk_id},         {"title", c.document_title},
+      {"source", c.document_source}, {"heading_path", c.heading_path}, {"location", c.location},
+      {"char_start", c.char_start},  {"char_end", c.char_end},         {"quote", c.quote}};
+}
+
+// "page 3" where the format has places, else the character range.
+std::string PlaceOf(const std::string& location, int64_t char_start, int64_t char_end) {
+  if (!location.empty()) return location;
+  return "chars " + std::to_string(char_start) + "–" + std::to_string(char_end);
 }
 
 std::string HumanBytes(double bytes) {
@@ -228,6 +230,8 @@ int RunSearch(const Globals& g, const std::string& kb_name, const std::string& q
                      {"source", h.document_source},
                      {"text", h.chunk.text},
                      {"heading_path", h.chunk.heading_path},
+                     {"location", h.chunk.location},
+                     {"page", h.chunk.page},
                      {"chunk_id", h.chunk.id},
                      {"document_id", h.chunk.document_id},
                      {"char_start", h.chunk.char_start},
@@ -247,9 +251,8 @@ int RunSearch(const Globals& g, const std::string& kb_name, const std::string& q
     const auto& h = (*hits)[i];
     std::printf("%zu. %s  (score %.2f)\n", i + 1,
                 HeadingTrail(h.document_title, h.chunk.heading_path).c_str(), h.score);
-    std::printf("   %s, chars %lld–%lld\n", h.document_source.c_str(),
-                static_cast<long long>(h.chunk.char_start),
-                static_cast<long long>(h.chunk.char_end));
+    std::printf("   %s, %s\n", h.document_source.c_str(),
+                PlaceOf(h.chunk.location, h.chunk.char_start, h.chunk.char_end).c_str());
     std::printf("   %s\n\n", Highlighted(h, tty).c_str());
   }
   return 0;
@@ -297,10 +300,9 @@ int RunAsk(const Globals& g, const std::string& kb_name, const std::string& ques
   if (a.span != a.evidence) std::printf("  (from: %s)\n", OneLine(a.evidence).c_str());
   std::printf("\nSources:\n");
   for (const auto& c : a.citations) {
-    std::printf("[%d] %s — %s, chars %lld–%lld\n    \"%s\"\n", c.number,
+    std::printf("[%d] %s — %s, %s\n    \"%s\"\n", c.number,
                 HeadingTrail(c.document_title, c.heading_path).c_str(), c.document_source.c_str(),
-                static_cast<long long>(c.char_start), static_cast<long long>(c.char_end),
-                OneLine(c.quote).c_str());
+                PlaceOf(c.location, c.char_start, c.char_end).c_str(), OneLine(c.quote).c_str());
   }
   return 0;
 }
@@ -453,8 +455,8 @@ int main(int argc, char** argv) {
   std::string kb_name;
   std::vector<std::string> paths;
   askio::IngestOptions ingest_options;
-  auto* ingest =
-      app.add_subcommand("ingest", "Add files and folders (.txt, .md, .html, .json, .jsonl) to a knowledge base");
+  auto* ingest = app.add_subcommand(
+      "ingest", "Add files and folders (.txt, .md, .html, .json, .jsonl) to a knowledge base");
   ingest->add_option("--kb", kb_name, "Knowledge base (created if missing)")->required();
   ingest->add_option("paths", paths, "Files or folders (folders recurse)")->required();
   ingest->add_flag("--prune", ingest_options.prune, "Remove documents whose files are gone");

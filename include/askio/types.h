@@ -12,7 +12,7 @@ struct DocumentInfo {
   int64_t id = 0;
   std::string source;  // path or URI the document was read from
   std::string title;
-  std::string type;  // "text", "markdown"
+  std::string type;  // "text", "markdown", "pdf", "docx", ... (docs/formats.md)
   std::string content_hash;
   int64_t version = 0;  // increments each time the document is replaced
   int64_t chunk_count = 0;
@@ -28,7 +28,8 @@ struct Chunk {
   std::vector<std::string> heading_path;
   int64_t char_start = 0;  // [char_start, char_end) in the document text
   int64_t char_end = 0;
-  int64_t page = 0;  // 0 when unknown
+  int64_t page = 0;      // page (PDF) or slide (PPTX), 1-based; 0 when none
+  std::string location;  // "page 3", "sheet Sales, row 12", "slide 4"; may be empty
 };
 
 // A span of a snippet that matched the query.
@@ -54,6 +55,7 @@ struct Citation {
   std::string document_title;
   std::string document_source;
   std::vector<std::string> heading_path;
+  std::string location;    // of the cited chunk: "page 3", "sheet S, row R", "slide K"
   int64_t char_start = 0;  // of the quoted passage in the document
   int64_t char_end = 0;
   std::string quote;

@@ -60,6 +60,8 @@ PreparedDocument Prepare(const ingest::ParsedDocument& parsed, std::string sourc
     store::NewChunk c;
     c.text = laid.text.substr(span.byte_begin, span.byte_end - span.byte_begin);
     c.heading_path = span.heading_path;
+    c.page = span.page;
+    c.location = span.location;
     c.char_start = span.char_begin;
     c.char_end = span.char_end;
     p.chunk_terms.push_back(index::ChunkTerms(p.doc.title, c.heading_path, c.text));

@@ -50,6 +50,10 @@ Result<ArchiveContents> ReadArchive(std::string_view bytes, const ArchiveLimits&
 // The member called `name`, or nullptr.
 const ArchiveMember* FindMember(const ArchiveContents& archive, std::string_view name);
 
+// The normalised form of an archive path ("a/./b" -> "a/b"); empty when it
+// must not be used: absolute, a drive letter, or escaping with "..".
+std::string SafeMemberName(std::string_view raw);
+
 // Just the member names (no data decompressed), for type detection.
 Result<std::vector<std::string>> ListArchive(std::string_view bytes, size_t max_names = 64);
 

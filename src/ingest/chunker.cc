@@ -11,7 +11,16 @@ namespace {
 struct Unit {
   size_t byte_begin, byte_end;
   int64_t char_begin, char_end;
+  const LaidOutDocument::Placed* block;
 };
+
+std::string LocationOf(const Unit& first, const Unit& last) {
+  const std::string& a = first.block->location;
+  const std::string& b = last.block->location;
+  if (a == b || b.empty()) return a;
+  if (a.empty()) return b;
+  return a + " – " + b;
+}
 
 // Walks forward through the text converting increasing byte offsets to code
 // point offsets, so the whole document is scanned once.
@@ -97,7 +106,8 @@ std::vector<ChunkSpan> ChunkDocument(const LaidOutDocument& doc, const ChunkOpti
              static_cast<size_t>(units[j].char_end - units[i].char_begin) <= options.target_chars)
         ++j;
       chunks.push_back({units[i].byte_begin, units[j - 1].byte_end, units[i].char_begin,
-                        units[j - 1].char_end, path});
+                        units[j - 1].char_end, path, units[i].block->page,
+                        LocationOf(units[i], units[j - 1])});
       if (j >= units.size()) break;
       // Step back over whole sentences for the overlap, always moving forward.
       size_t k = j;
@@ -129,7 +139,7 @@ std::vector<ChunkSpan> ChunkDocument(const LaidOutDocument& doc, const ChunkOpti
       }
       for (const auto& [pb, pe] : pieces) {
         const int64_t cb = cursor.At(pb);
-        units.push_back({pb, pe, cb, cursor.At(pe)});
+        units.push_back({pb, pe, cb, cursor.At(pe), &block});
       }
     }
   }

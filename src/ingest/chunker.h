@@ -17,6 +17,8 @@ struct ChunkSpan {
   size_t byte_begin, byte_end;   // in LaidOutDocument::text
   int64_t char_begin, char_end;  // the same range in code points
   std::vector<std::string> heading_path;
+  int page = 0;          // of the chunk's first sentence
+  std::string location;  // "page 3", or "page 3 – page 4" when it spans blocks in two places
 };
 
 Status ValidateChunkOptions(const ChunkOptions& options);

@@ -12,7 +12,7 @@ LaidOutDocument LayOut(const ParsedDocument& doc) {
     if (!out.text.empty()) out.text += "\n\n";
     const size_t begin = out.text.size();
     out.text += b.text;
-    out.blocks.push_back({b.kind, b.level, begin, out.text.size(), b.page, &b.location});
+    out.blocks.push_back({b.kind, b.level, begin, out.text.size(), b.page, b.location});
   }
   return out;
 }

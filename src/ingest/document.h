@@ -34,12 +34,11 @@ struct LaidOutDocument {
     int level;
     size_t begin, end;  // bytes in text
     int page = 0;
-    const std::string* location = nullptr;  // into the ParsedDocument laid out
+    std::string location;
   };
   std::vector<Placed> blocks;
 };
 
-// The result points into `doc` (locations): keep `doc` alive while using it.
 LaidOutDocument LayOut(const ParsedDocument& doc);
 
 }  // namespace askio::ingest

@@ -105,6 +105,7 @@ Answer ReadAnswer(const std::vector<WeightedTerm>& question, const std::vector<S
     cite.document_title = hit.document_title;
     cite.document_source = hit.document_source;
     cite.heading_path = hit.chunk.heading_path;
+    cite.location = hit.chunk.location;
     const std::string_view text = hit.chunk.text;
     cite.char_start =
         hit.chunk.char_start + static_cast<int64_t>(utf8::CodePointCount(text.substr(0, q.begin)));

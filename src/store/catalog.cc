@@ -45,6 +45,11 @@ CREATE TABLE outbox (
   chunk_id INTEGER NOT NULL
 );
 )sql",
+    // 2: where a chunk sits in its source, for citations ("page 3",
+    // "sheet Sales, row 12", "slide 4").
+    R"sql(
+ALTER TABLE chunks ADD COLUMN location TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 constexpr char kHeadingSeparator = '\x1f';
@@ -234,7 +239,7 @@ Result<std::vector<int64_t>> Catalog::PutDocument(const NewDocument& doc, bool* 
 
   auto chunk = Cached(kInsertChunk,
                       "INSERT INTO chunks(document_id, ordinal, text, heading_path, char_start, "
-                      "char_end, page) VALUES(?, ?, ?, ?, ?, ?, ?)");
+                      "char_end, page, location) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
   if (!chunk) return Err(chunk.error());
   std::vector<int64_t> ids;
   ids.reserve(doc.chunks.size());
@@ -242,7 +247,7 @@ Result<std::vector<int64_t>> Catalog::PutDocument(const NewDocument& doc, bool* 
     const NewChunk& c = doc.chunks[i];
     (*chunk)->Bind(1, doc_id).Bind(2, static_cast<int64_t>(i)).Bind(3, c.text);
     (*chunk)->Bind(4, JoinHeadingPath(c.heading_path)).Bind(5, c.char_start).Bind(6, c.char_end);
-    (*chunk)->Bind(7, c.page);
+    (*chunk)->Bind(7, c.page).Bind(8, c.location);
     ASKIO_RETURN_IF_ERROR((*chunk)->Run());
     const int64_t id = db_.LastInsertId();
     ids.push_back(id);
@@ -271,6 +276,20 @@ Status Catalog::DeleteDocument(int64_t document_id) {
   return (*del)->Run();  // chunks go with it (ON DELETE CASCADE)
 }
 
+Result<bool> Catalog::DeleteDocumentBySource(const std::string& source) {
+  auto find = Cached(kFindDoc, "SELECT id FROM documents WHERE source=?");
+  if (!find) return Err(find.error());
+  (*find)->Bind(1, source);
+  auto row = (*find)->Step();
+  if (!row) return Err(row.error());
+  const bool exists = *row;
+  const int64_t id = exists ? (*find)->Int(0) : 0;
+  (*find)->Reset();
+  if (!exists) return false;
+  ASKIO_RETURN_IF_ERROR(DeleteDocument(id));
+  return true;
+}
+
 Result<std::vector<DocumentInfo>> Catalog::ListDocuments() {
   auto st = db_.Prepare(
       "SELECT d.id, d.source, d.title, d.type, d.content_hash, d.version, d.created_at, "
@@ -292,7 +311,7 @@ Result<std::optional<Chunk>> Catalog::GetChunk(int64_t chunk_id, std::string* do
                                                std::string* doc_source) {
   auto st = Cached(kGetChunk,
                    "SELECT c.document_id, c.ordinal, c.text, c.heading_path, c.char_start, "
-                   "c.char_end, c.page, d.title, d.source FROM chunks c "
+                   "c.char_end, c.page, c.location, d.title, d.source FROM chunks c "
                    "JOIN documents d ON d.id=c.document_id WHERE c.id=?");
   if (!st) return Err(st.error());
   (*st)->Bind(1, chunk_id);
@@ -302,9 +321,9 @@ Result<std::optional<Chunk>> Catalog::GetChunk(int64_t chunk_id, std::string* do
   if (*row) {
     Statement& s = **st;
     out = Chunk{chunk_id, s.Int(0), s.Int(1), s.Text(2), SplitHeadingPath(s.Text(3)),
-                s.Int(4), s.Int(5), s.Int(6)};
-    if (doc_title) *doc_title = s.Text(7);
-    if (doc_source) *doc_source = s.Text(8);
+                s.Int(4), s.Int(5), s.Int(6), s.Text(7)};
+    if (doc_title) *doc_title = s.Text(8);
+    if (doc_source) *doc_source = s.Text(9);
   }
   (*st)->Reset();
   return out;
@@ -312,7 +331,7 @@ Result<std::optional<Chunk>> Catalog::GetChunk(int64_t chunk_id, std::string* do
 
 Result<std::vector<Chunk>> Catalog::DocumentChunks(int64_t document_id) {
   auto st = db_.Prepare(
-      "SELECT id, ordinal, text, heading_path, char_start, char_end, page FROM chunks "
+      "SELECT id, ordinal, text, heading_path, char_start, char_end, page, location FROM chunks "
       "WHERE document_id=? ORDER BY ordinal");
   if (!st) return Err(st.error());
   st->Bind(1, document_id);
@@ -322,7 +341,7 @@ Result<std::vector<Chunk>> Catalog::DocumentChunks(int64_t document_id) {
     if (!row) return Err(row.error());
     if (!*row) break;
     out.push_back({st->Int(0), document_id, st->Int(1), st->Text(2), SplitHeadingPath(st->Text(3)),
-                   st->Int(4), st->Int(5), st->Int(6)});
+                   st->Int(4), st->Int(5), st->Int(6), st->Text(7)});
   }
   return out;
 }

@@ -28,6 +28,7 @@ struct NewChunk {
   std::string text;
   std::vector<std::string> heading_path;
   int64_t char_start = 0, char_end = 0, page = 0;
+  std::string location;
 };
 
 struct NewDocument {
@@ -75,6 +76,8 @@ class Catalog {
 
   // Deletes a document and its chunks (with outbox entries).
   Status DeleteDocument(int64_t document_id);
+  // The same by source; false when there is no such document.
+  Result<bool> DeleteDocumentBySource(const std::string& source);
 
   Result<std::vector<DocumentInfo>> ListDocuments();
   Result<std::optional<Chunk>> GetChunk(int64_t chunk_id, std::string* doc_title,
