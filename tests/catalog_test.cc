@@ -353,5 +353,38 @@ TEST(Catalog, DuplicateSourcesAreImpossible) {
   EXPECT_EQ((*docs)[0].version, 3);
 }
 
+TEST(Catalog, ChunkPlacesRoundTripAndDeleteBySource) {
+  TempDir dir;
+  auto cat = Catalog::Open(dir / "c.sqlite");
+  ASSERT_TRUE(cat);
+  NewDocument d = MakeDoc("deck.pptx", {"first slide text", "second slide text"});
+  d.chunks[0].page = 1;
+  d.chunks[0].places = {{0, "slide 1"}};
+  d.chunks[1].page = 2;
+  d.chunks[1].places = {{0, "slide 2"}, {7, "slide 3"}};
+  const std::vector<int64_t> ids = Put(**cat, d);
+  ASSERT_EQ(ids.size(), 2u);
+  auto second = (*cat)->GetChunk(ids[1], nullptr, nullptr);
+  ASSERT_TRUE(second && *second);
+  EXPECT_EQ((*second)->page, 2);
+  ASSERT_EQ((*second)->places.size(), 2u);
+  EXPECT_EQ((*second)->places[1].offset, 7);
+  EXPECT_EQ((*second)->places[1].location, "slide 3");
+  EXPECT_EQ((*second)->location, "slide 2 – slide 3");
+  auto chunks = (*cat)->DocumentChunks((*second)->document_id);
+  ASSERT_TRUE(chunks);
+  EXPECT_EQ((*chunks)[0].location, "slide 1");
+
+  ASSERT_TRUE((*cat)->Begin().ok());
+  auto gone = (*cat)->DeleteDocumentBySource("deck.pptx");
+  ASSERT_TRUE(gone);
+  EXPECT_TRUE(*gone);
+  auto again = (*cat)->DeleteDocumentBySource("deck.pptx");
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(*again);
+  ASSERT_TRUE((*cat)->Commit().ok());
+  EXPECT_EQ((*cat)->CountAll()->documents, 0);
+}
+
 }  // namespace
 }  // namespace askio::store

@@ -318,5 +318,43 @@ TEST(Chunker, StoredChunkOffsetsSliceTheStoredDocumentText) {
   EXPECT_EQ(stats->chunks, total_chunks);
 }
 
+TEST(ChunkPlaces, EachStretchOfAChunkKnowsItsPlace) {
+  ParsedDocument doc;
+  doc.blocks.push_back({Block::Kind::kHeading, 1, "Sheet1", 1, ""});
+  for (int row = 2; row <= 4; ++row)
+    doc.blocks.push_back({Block::Kind::kTableRow, 0,
+                          "Name: item" + std::to_string(row) + " | Price: " + std::to_string(row),
+                          1, "sheet Sheet1, row " + std::to_string(row)});
+  const LaidOutDocument laid = LayOut(doc);
+  const std::vector<ChunkSpan> spans = ChunkDocument(laid, ChunkOptions{});
+  ASSERT_EQ(spans.size(), 1u);
+  const ChunkSpan& span = spans[0];
+  EXPECT_EQ(span.page, 1);
+  ASSERT_EQ(span.places.size(), 3u);
+  EXPECT_EQ(span.places[0].offset, 0);
+  EXPECT_EQ(span.places[0].location, "sheet Sheet1, row 2");
+  EXPECT_EQ(span.places[2].location, "sheet Sheet1, row 4");
+  // The second row starts where its text does in the chunk.
+  const std::string chunk_text = laid.text.substr(span.byte_begin, span.byte_end - span.byte_begin);
+  EXPECT_EQ(static_cast<size_t>(span.places[1].offset), chunk_text.find("Name: item3"));
+
+  Chunk chunk;
+  chunk.places = span.places;
+  EXPECT_EQ(LocationOf(chunk, span.places[1].offset, span.places[1].offset + 5),
+            "sheet Sheet1, row 3");
+  EXPECT_EQ(LocationOf(chunk, 0, span.places[2].offset + 1),
+            "sheet Sheet1, row 2 – sheet Sheet1, row 4");
+  EXPECT_EQ(LocationOf(Chunk{}, 0, 10), "");
+}
+
+TEST(ChunkPlaces, DocumentsWithoutPlacesHaveNone) {
+  const ParsedDocument doc = ParsePlainText("One paragraph.\n\nAnother one.");
+  const LaidOutDocument laid = LayOut(doc);
+  for (const ChunkSpan& span : ChunkDocument(laid, ChunkOptions{})) {
+    EXPECT_TRUE(span.places.empty());
+    EXPECT_EQ(span.page, 0);
+  }
+}
+
 }  // namespace
 }  // namespace askio::ingest

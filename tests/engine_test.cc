@@ -72,7 +72,10 @@ class EngineTest : public ::testing::Test {
               "Zebras are African equines with distinctive black-and-white striped coats.\n\n"
               "Each zebra has a unique stripe pattern.\n");
     WriteFile(docs_ / "notes/.hidden/secret.md", "# Hidden\n\nhidden platypus text\n");
-    WriteFile(docs_ / "notes/ignored.pdf", "%PDF-1.4 not really");
+    // An extension askio does not read, with content it cannot read either.
+    WriteFile(docs_ / "notes/ignored.bin", std::string("\x7f"
+                                                       "ELF\2\1\1\0\0\0",
+                                                       12));
   }
 
   Result<IngestReport> IngestDocs(KnowledgeBase& kb, bool prune = false) {
@@ -338,7 +341,7 @@ TEST_F(EngineTest, FailedFilesAreReportedAndTheRestIsIngested) {
   WriteFile(docs_ / "bad/binary.txt", std::string("GIF89a\0\0\0binary", 16));
   auto kb = MustOpen(data_.path(), "kb");
   IngestOptions o;
-  auto report = kb->Ingest({docs_.path(), docs_ / "missing.txt", docs_ / "notes/ignored.pdf"}, o);
+  auto report = kb->Ingest({docs_.path(), docs_ / "missing.txt", docs_ / "notes/ignored.bin"}, o);
   ASSERT_TRUE(report) << report.error().message();
   EXPECT_EQ(report->added, 2);
   EXPECT_EQ(report->failed, 6);
@@ -346,8 +349,8 @@ TEST_F(EngineTest, FailedFilesAreReportedAndTheRestIsIngested) {
     const char* suffix;
     const char* reason;
   } expected[] = {{"invalid.txt", "UTF-8"},        {"empty.txt", "empty"},
-                  {"blank.md", "empty"},           {"binary.txt", "NUL"},
-                  {"missing.txt", "no such file"}, {"ignored.pdf", "unsupported"}};
+                  {"blank.md", "empty"},           {"binary.txt", "unsupported file type"},
+                  {"missing.txt", "no such file"}, {"ignored.bin", "unsupported file type"}};
   for (const Expected& e : expected) {
     SCOPED_TRACE(e.suffix);
     const IngestFileResult* f = FileResult(*report, e.suffix);

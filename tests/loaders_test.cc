@@ -27,18 +27,23 @@ std::string AllText(const ParsedDocument& doc) {
 
 using Strings = std::vector<std::string>;
 
-TEST(FileTypes, DetectedByExtension) {
-  EXPECT_EQ(DetectFileType("a/b/notes.md"), FileType::kMarkdown);
-  EXPECT_EQ(DetectFileType("README.MD"), FileType::kMarkdown);
-  EXPECT_EQ(DetectFileType("x.markdown"), FileType::kMarkdown);
-  EXPECT_EQ(DetectFileType("notes.txt"), FileType::kText);
-  EXPECT_EQ(DetectFileType("NOTES.TXT"), FileType::kText);
-  EXPECT_EQ(DetectFileType("report.pdf"), FileType::kUnknown);
-  EXPECT_EQ(DetectFileType("Makefile"), FileType::kUnknown);
-  EXPECT_EQ(DetectFileType("archive.md.gz"), FileType::kUnknown);
-  EXPECT_EQ(FileTypeFromName(FileTypeName(FileType::kMarkdown)), FileType::kMarkdown);
-  EXPECT_EQ(FileTypeFromName(FileTypeName(FileType::kText)), FileType::kText);
-  EXPECT_EQ(FileTypeFromName("pdf"), FileType::kUnknown);
+TEST(FileTypes, NamedByExtension) {
+  EXPECT_EQ(TypeFromExtension("a/b/notes.md"), FileType::kMarkdown);
+  EXPECT_EQ(TypeFromExtension("README.MD"), FileType::kMarkdown);
+  EXPECT_EQ(TypeFromExtension("x.markdown"), FileType::kMarkdown);
+  EXPECT_EQ(TypeFromExtension("notes.txt"), FileType::kText);
+  EXPECT_EQ(TypeFromExtension("NOTES.TXT"), FileType::kText);
+  EXPECT_EQ(TypeFromExtension("report.pdf"), FileType::kPdf);
+  EXPECT_EQ(TypeFromExtension("Report.DOCX"), FileType::kDocx);
+  EXPECT_EQ(TypeFromExtension("backup.tar.gz"), FileType::kArchive);
+  EXPECT_EQ(TypeFromExtension("scan.jpeg"), FileType::kImage);
+  EXPECT_EQ(TypeFromExtension("Makefile"), FileType::kUnknown);
+  EXPECT_EQ(TypeFromExtension("archive.md.gz"), FileType::kUnknown);
+  EXPECT_EQ(TypeFromExtension("old.doc"), FileType::kUnknown);
+  for (FileType t : {FileType::kMarkdown, FileType::kText, FileType::kPdf, FileType::kXlsx,
+                     FileType::kArchive, FileType::kJsonLines})
+    EXPECT_EQ(FileTypeFromName(FileTypeName(t)), t);
+  EXPECT_EQ(FileTypeFromName("doc"), FileType::kUnknown);
 }
 
 TEST(PlainText, ParagraphsAreSeparatedByBlankLines) {

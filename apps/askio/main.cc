@@ -109,10 +109,12 @@ class ProgressBar {
     std::string bar(static_cast<size_t>(filled), '=');
     if (filled < kWidth) bar += '>';
     bar.resize(kWidth, ' ');
-    std::fprintf(stderr, "\r[%s] %zu/%zu files  %s/%s  %s/s  ETA %.0fs   ", bar.c_str(),
-                 p.files_done, p.files_total, HumanBytes(static_cast<double>(p.bytes_done)).c_str(),
-                 HumanBytes(static_cast<double>(p.bytes_total)).c_str(), HumanBytes(rate).c_str(),
-                 eta);
+    const std::string pages =
+        p.pages_done ? "  " + std::to_string(p.pages_done) + " pages" : std::string();
+    std::fprintf(
+        stderr, "\r[%s] %zu/%zu files%s  %s/%s  %s/s  ETA %.0fs   ", bar.c_str(), p.files_done,
+        p.files_total, pages.c_str(), HumanBytes(static_cast<double>(p.bytes_done)).c_str(),
+        HumanBytes(static_cast<double>(p.bytes_total)).c_str(), HumanBytes(rate).c_str(), eta);
     drawn_ = true;
   }
   void Finish() {
@@ -124,6 +126,31 @@ class ProgressBar {
   bool drawn_ = false;
   std::chrono::steady_clock::time_point start_;
 };
+
+// Adds one run's counts to another's (for --url after files).
+void MergeReport(askio::IngestReport& from, askio::IngestReport& into) {
+  into.added += from.added;
+  into.replaced += from.replaced;
+  into.unchanged += from.unchanged;
+  into.failed += from.failed;
+  into.pruned += from.pruned;
+  into.chunks += from.chunks;
+  into.bytes += from.bytes;
+  into.pages += from.pages;
+  into.parse_seconds += from.parse_seconds;
+  into.store_seconds += from.store_seconds;
+  into.index_seconds += from.index_seconds;
+  into.total_seconds += from.total_seconds;
+  for (const auto& [type, t] : from.by_type) {
+    askio::IngestTypeSummary& s = into.by_type[type];
+    s.files += t.files;
+    s.failed += t.failed;
+    s.pages += t.pages;
+    s.chunks += t.chunks;
+    s.seconds += t.seconds;
+  }
+  for (auto& f : from.files) into.files.push_back(std::move(f));
+}
 
 const char* OutcomeName(askio::IngestFileResult::Outcome o) {
   switch (o) {
@@ -153,22 +180,40 @@ askio::Result<std::unique_ptr<askio::KnowledgeBase>> OpenKb(const Globals& g,
 }
 
 int RunIngest(const Globals& g, const std::string& kb_name, const std::vector<std::string>& paths,
+              const std::vector<std::string>& urls, const askio::UrlOptions& url_options,
               const askio::IngestOptions& options) {
+  if (paths.empty() && urls.empty())
+    return Fail(askio::Status::InvalidArgument("nothing to ingest: give files, folders or --url"));
   auto kb = OpenKb(g, kb_name, /*create=*/true);
   if (!kb) return Fail(kb.error());
-  ProgressBar bar(StderrIsTty() && !g.json);
-  auto report =
-      (*kb)->Ingest(paths, options, [&](const askio::IngestProgress& p) { bar.Update(p); });
-  bar.Finish();
+  askio::Result<askio::IngestReport> report = askio::IngestReport{};
+  if (!paths.empty()) {
+    ProgressBar bar(StderrIsTty() && !g.json);
+    report = (*kb)->Ingest(paths, options, [&](const askio::IngestProgress& p) { bar.Update(p); });
+    bar.Finish();
+  }
+  for (const std::string& url : urls) {
+    if (!report) break;
+    auto one = (*kb)->IngestUrl(url, url_options, options);
+    if (!one) return Fail(one.error());
+    MergeReport(*one, *report);
+  }
   if (!report) return Fail(report.error());
   const askio::IngestReport& r = *report;
   if (g.json) {
+    json by_type = json::object();
+    for (const auto& [type, t] : r.by_type)
+      by_type[type] = {{"files", t.files},
+                       {"failed", t.failed},
+                       {"pages", t.pages},
+                       {"chunks", t.chunks},
+                       {"seconds", t.seconds}};
     json files = json::array();
     for (const auto& f : r.files) {
-      json j = {{"path", f.path},
-                {"outcome", OutcomeName(f.outcome)},
-                {"chunks", f.chunks},
-                {"bytes", f.bytes}};
+      json j = {{"path", f.path},      {"outcome", OutcomeName(f.outcome)},
+                {"type", f.type},      {"chunks", f.chunks},
+                {"bytes", f.bytes},    {"pages", f.pages},
+                {"seconds", f.seconds}};
       if (!f.error.empty()) j["error"] = f.error;
       files.push_back(j);
     }
@@ -180,6 +225,8 @@ int RunIngest(const Globals& g, const std::string& kb_name, const std::vector<st
                       {"pruned", r.pruned},
                       {"chunks", r.chunks},
                       {"bytes", r.bytes},
+                      {"pages", r.pages},
+                      {"by_type", by_type},
                       {"seconds",
                        {{"total", r.total_seconds},
                         {"parse", r.parse_seconds},
@@ -203,6 +250,14 @@ int RunIngest(const Globals& g, const std::string& kb_name, const std::vector<st
                 r.total_seconds > 0 ? mb / r.total_seconds : 0.0);
     std::printf("  stages: parse+chunk %.2fs, store %.2fs, index %.2fs\n", r.parse_seconds,
                 r.store_seconds, r.index_seconds);
+    if (!r.by_type.empty()) {
+      std::printf("\n  %-16s %7s %7s %7s %8s %9s\n", "type", "files", "failed", "pages", "chunks",
+                  "seconds");
+      for (const auto& [type, t] : r.by_type)
+        std::printf("  %-16s %7lld %7lld %7lld %8lld %9.2f\n", type.c_str(),
+                    static_cast<long long>(t.files), static_cast<long long>(t.failed),
+                    static_cast<long long>(t.pages), static_cast<long long>(t.chunks), t.seconds);
+    }
   }
   // Files that failed are reported, but the run itself succeeded unless
   // nothing at all could be ingested.
@@ -455,10 +510,29 @@ int main(int argc, char** argv) {
   std::string kb_name;
   std::vector<std::string> paths;
   askio::IngestOptions ingest_options;
+  std::vector<std::string> urls;
+  askio::UrlOptions url_options;
+  bool no_ocr = false;
   auto* ingest = app.add_subcommand(
-      "ingest", "Add files and folders (.txt, .md, .html, .json, .jsonl) to a knowledge base");
+      "ingest",
+      "Add files, folders, archives and URLs to a knowledge base (PDF, Word, Excel, PowerPoint, "
+      "HTML, Markdown, text, CSV, JSON, EPUB, images, Notion exports; see docs/formats.md)");
   ingest->add_option("--kb", kb_name, "Knowledge base (created if missing)")->required();
-  ingest->add_option("paths", paths, "Files or folders (folders recurse)")->required();
+  ingest->add_option("paths", paths, "Files or folders (folders recurse)");
+  ingest->add_option("--url", urls, "Fetch and ingest a web page or file (http/https)");
+  ingest->add_option("--include", ingest_options.include,
+                     "Only files matching this glob (e.g. '*.pdf'; repeatable)");
+  ingest->add_option("--exclude", ingest_options.exclude,
+                     "Skip files and folders matching this glob (repeatable)");
+  ingest->add_option("-j,--jobs", ingest_options.jobs, "Parser threads (default: one per core)")
+      ->check(CLI::Range(1, 64));
+  ingest->add_flag("--no-ocr", no_ocr, "Do not OCR images and scanned PDF pages");
+  ingest->add_option("--ocr-lang", ingest_options.ocr_languages,
+                     "Tesseract languages (default chi_sim+eng)");
+  ingest->add_option("--allow-host", url_options.allow_hosts,
+                     "Let --url fetch this host even if it is private (repeatable)");
+  ingest->add_flag("--allow-private-urls", url_options.allow_private,
+                   "Let --url fetch private and loopback addresses");
   ingest->add_flag("--prune", ingest_options.prune, "Remove documents whose files are gone");
   ingest->add_option("--chunk-size", ingest_options.chunking.target_chars,
                      "Target chunk size in characters");
@@ -539,7 +613,10 @@ int main(int argc, char** argv) {
     if (c->target_chars > c->max_chars) c->max_chars = c->target_chars * 5 / 3;
 
   try {
-    if (*ingest) return RunIngest(g, kb_name, paths, ingest_options);
+    if (*ingest) {
+      ingest_options.ocr = !no_ocr;
+      return RunIngest(g, kb_name, paths, urls, url_options, ingest_options);
+    }
     if (*search) return RunSearch(g, kb_name, query, limit);
     if (*ask) return RunAsk(g, kb_name, query);
     if (*eval) return RunEval(g, eval_options);

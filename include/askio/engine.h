@@ -32,8 +32,8 @@ Status DeleteKnowledgeBase(const std::string& data_dir, const std::string& name)
 struct DocumentInput {
   std::string source;  // unique key within the KB
   std::string title;
-  std::string type = "text";  // "text" or "markdown"
-  std::string content;        // UTF-8
+  std::string type = "text";  // a format name ("text", "markdown", "html", "pdf", ...)
+  std::string content;        // the file's bytes
 };
 
 class KnowledgeBase {
@@ -48,12 +48,19 @@ class KnowledgeBase {
   KnowledgeBase(const KnowledgeBase&) = delete;
   KnowledgeBase& operator=(const KnowledgeBase&) = delete;
 
-  // Ingests files and folders (recursively; .txt, .md, .html, .json, .jsonl). A file that fails
-  // is recorded in the report and skipped; the run goes on. Only I/O failures
-  // of the KB itself return an error.
+  // Ingests files and folders (recursively; the formats in docs/formats.md,
+  // detected by content; archives are opened and their members ingested as
+  // "archive!/member"). A file that fails is recorded in the report and
+  // skipped; the run goes on. Only I/O failures of the KB itself return an
+  // error.
   using ProgressFn = std::function<void(const IngestProgress&)>;
   Result<IngestReport> Ingest(const std::vector<std::string>& paths, const IngestOptions& options,
                               const ProgressFn& progress = {});
+
+  // Fetches one URL (a page or a file) under `url_options` and ingests it,
+  // keyed by the URL. A refused or failed fetch is an error.
+  Result<IngestReport> IngestUrl(const std::string& url, const UrlOptions& url_options,
+                                 const IngestOptions& options);
 
   // Adds or replaces in-memory documents (keyed by source) in batches.
   Result<IngestReport> IngestDocuments(const std::vector<DocumentInput>& docs,

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace askio {
 
@@ -26,6 +28,35 @@ struct IngestOptions {
   bool prune = false;
   // Documents committed per SQLite transaction.
   size_t batch_size = 64;
+  // Which files of the folders given are read: shell globs matched against
+  // the file name, or against the path below the folder when the pattern has
+  // a '/'. Excludes win; an excluded folder is not entered. Files named
+  // directly are always read.
+  std::vector<std::string> include, exclude;
+  // Parser threads; 0 = one per core (at most 8).
+  size_t jobs = 0;
+  // OCR (tesseract) for images and PDF pages without a text layer.
+  bool ocr = true;
+  std::string ocr_languages = "chi_sim+eng";
+  // Per-file limits: bigger files are refused; a file whose parse runs past
+  // the budget is failed (the batch goes on).
+  uint64_t max_file_bytes = 256ull << 20;
+  double file_time_budget_seconds = 120;
+  // Archives: total uncompressed bytes, members, and nesting depth.
+  uint64_t max_archive_bytes = 1ull << 30;
+  size_t max_archive_members = 20000;
+  int max_archive_depth = 2;
+};
+
+// What `ingest --url` may fetch. By default only public http(s) addresses:
+// loopback, private, link-local (cloud metadata) and other special ranges
+// are refused, on every redirect hop (server-side request forgery).
+struct UrlOptions {
+  std::vector<std::string> allow_hosts;  // always allowed (e.g. an intranet wiki)
+  std::vector<std::string> deny_hosts;   // always refused
+  bool allow_private = false;            // private and loopback ranges
+  uint64_t max_bytes = 256ull << 20;
+  double timeout_seconds = 60;
 };
 
 // Pseudo-relevance feedback (query expansion from the top hits). Off by

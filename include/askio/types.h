@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,13 @@ struct DocumentInfo {
   std::string updated_at;
 };
 
+// Where a stretch of a chunk sits in its source: from `offset` (code points
+// from the chunk's start) to the next place's offset.
+struct Place {
+  int64_t offset = 0;
+  std::string location;  // "page 3", "sheet Sales, row 12", "slide 4"
+};
+
 struct Chunk {
   int64_t id = 0;
   int64_t document_id = 0;
@@ -28,9 +36,16 @@ struct Chunk {
   std::vector<std::string> heading_path;
   int64_t char_start = 0;  // [char_start, char_end) in the document text
   int64_t char_end = 0;
-  int64_t page = 0;      // page (PDF) or slide (PPTX), 1-based; 0 when none
-  std::string location;  // "page 3", "sheet Sales, row 12", "slide 4"; may be empty
+  int64_t page = 0;  // page (PDF) or slide (PPTX) of its first sentence, 1-based; 0 when none
+  // Where it sits in the source: "page 3", or "page 3 – page 4" when it
+  // spans places; empty for formats without places.
+  std::string location;
+  std::vector<Place> places;  // in order; empty for formats without places
 };
+
+// The location of the chunk text [begin, end) (code points from the chunk's
+// start): one place, or "first – last" when the range spans several.
+std::string LocationOf(const Chunk& chunk, int64_t begin, int64_t end);
 
 // A span of a snippet that matched the query.
 struct Highlight {
@@ -118,12 +133,23 @@ struct KbStats {
 };
 
 // One file's outcome in an ingest run.
+// One file's outcome in an ingest run (an archive gives one per member, with
+// path "bundle.zip!/member/path").
 struct IngestFileResult {
   std::string path;
   enum class Outcome { kAdded, kReplaced, kUnchanged, kFailed } outcome = Outcome::kAdded;
   std::string error;  // why, when kFailed
+  std::string type;   // detected format: "pdf", "docx", ... ("unknown" when undetectable)
   int64_t chunks = 0;
   int64_t bytes = 0;
+  int64_t pages = 0;   // pages / slides / sheets / chapters, where the format has them
+  double seconds = 0;  // detecting and parsing
+};
+
+// Per-format totals of an ingest run.
+struct IngestTypeSummary {
+  int64_t files = 0, failed = 0, pages = 0, chunks = 0;
+  double seconds = 0;  // parse time, summed over threads
 };
 
 struct IngestReport {
@@ -131,6 +157,8 @@ struct IngestReport {
   int64_t added = 0, replaced = 0, unchanged = 0, failed = 0, pruned = 0;
   int64_t chunks = 0;
   int64_t bytes = 0;
+  int64_t pages = 0;
+  std::map<std::string, IngestTypeSummary> by_type;
   // Wall time per stage, seconds (stages overlap across threads).
   double read_seconds = 0, parse_seconds = 0, store_seconds = 0, index_seconds = 0;
   double total_seconds = 0;
@@ -140,6 +168,7 @@ struct IngestReport {
 struct IngestProgress {
   size_t files_done = 0, files_total = 0;
   uint64_t bytes_done = 0, bytes_total = 0;
+  uint64_t pages_done = 0;
   std::string current;
 };
 

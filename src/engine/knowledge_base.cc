@@ -14,6 +14,9 @@
 #include <optional>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
+
+#include <fnmatch.h>
 
 #include "askio/engine.h"
 #include "common/clock.h"
@@ -21,6 +24,7 @@
 #include "index/lexical_index.h"
 #include "ingest/chunker.h"
 #include "ingest/loaders.h"
+#include "ingest/url_fetch.h"
 #include "model/extractive_reader.h"
 #include "retrieve/compress.h"
 #include "retrieve/recall.h"
@@ -61,7 +65,7 @@ PreparedDocument Prepare(const ingest::ParsedDocument& parsed, std::string sourc
     c.text = laid.text.substr(span.byte_begin, span.byte_end - span.byte_begin);
     c.heading_path = span.heading_path;
     c.page = span.page;
-    c.location = span.location;
+    c.places = span.places;
     c.char_start = span.char_begin;
     c.char_end = span.char_end;
     p.chunk_terms.push_back(index::ChunkTerms(p.doc.title, c.heading_path, c.text));
@@ -155,8 +159,11 @@ class KnowledgeBase::Impl {
                  CommitPolicy policy = CommitPolicy::kNow);
   Status CommitIndex();
   Status Rebuild();
+  // Stores `batch` and deletes the documents named in `remove`, in one
+  // catalogue transaction, then brings the index level.
   Status StoreBatch(std::vector<PreparedDocument>& batch, IngestReport& report,
-                    std::vector<IngestFileResult*>& results);
+                    std::vector<IngestFileResult*>& results,
+                    const std::vector<std::string>& remove = {});
   // Weights each question term by its IDF, so that matching a rare term
   // counts for more than matching a common one.
   std::vector<retrieve::WeightedTerm> WeightTerms(const std::vector<text::QueryTerm>& terms) const {
@@ -331,10 +338,17 @@ Status KnowledgeBase::Impl::Rebuild() {
 
 // Stores a batch in one catalogue transaction, then brings the index level.
 Status KnowledgeBase::Impl::StoreBatch(std::vector<PreparedDocument>& batch, IngestReport& report,
-                                       std::vector<IngestFileResult*>& results) {
-  if (batch.empty()) return Status::Ok();
+                                       std::vector<IngestFileResult*>& results,
+                                       const std::vector<std::string>& remove) {
+  if (batch.empty() && remove.empty()) return Status::Ok();
   Stopwatch sw;
   ASKIO_RETURN_IF_ERROR(catalog->Begin());
+  for (const std::string& source : remove) {
+    if (auto r = catalog->DeleteDocumentBySource(source); !r) {
+      catalog->Rollback();
+      return r.error();
+    }
+  }
   std::unordered_map<int64_t, const text::TermCounts*> fresh;
   for (size_t i = 0; i < batch.size(); ++i) {
     bool replaced = false;
@@ -422,25 +436,130 @@ Result<std::unique_ptr<KnowledgeBase>> KnowledgeBase::Open(const std::string& da
   return std::unique_ptr<KnowledgeBase>(new KnowledgeBase(std::move(impl)));
 }
 
+namespace {
+
+// Shell-glob filter for folder walks (IngestOptions::include/exclude).
+class PathFilter {
+ public:
+  PathFilter(const std::vector<std::string>& include, const std::vector<std::string>& exclude)
+      : include_(include), exclude_(exclude) {}
+
+  bool Excluded(const fs::path& relative) const { return AnyMatch(exclude_, relative); }
+  bool Included(const fs::path& relative) const {
+    return include_.empty() || AnyMatch(include_, relative);
+  }
+
+ private:
+  static bool AnyMatch(const std::vector<std::string>& globs, const fs::path& relative) {
+    const std::string rel = relative.generic_string();
+    const std::string name = relative.filename().string();
+    for (const std::string& g : globs) {
+      const std::string& subject = g.find('/') == std::string::npos ? name : rel;
+      if (fnmatch(g.c_str(), subject.c_str(), 0) == 0) return true;
+    }
+    return false;
+  }
+  const std::vector<std::string>& include_;
+  const std::vector<std::string>& exclude_;
+};
+
+ingest::LoadOptions LoadOptionsFrom(const IngestOptions& o) {
+  ingest::LoadOptions l;
+  l.ocr = o.ocr;
+  l.ocr_languages = o.ocr_languages;
+  l.time_budget_seconds = o.file_time_budget_seconds;
+  l.archive.max_member_bytes = o.max_file_bytes;
+  l.archive.max_total_bytes = o.max_archive_bytes;
+  l.archive.max_members = o.max_archive_members;
+  l.max_archive_depth = o.max_archive_depth;
+  return l;
+}
+
+// The file name an archive member or file is titled by when it has no title.
+std::string FallbackTitle(const std::string& source) {
+  const size_t bang = source.rfind("!/");
+  return FileStem(bang == std::string::npos ? source : source.substr(bang + 2));
+}
+
+// One loaded document's outcome, and the document ready to store if parsed.
+struct Item {
+  IngestFileResult result;
+  std::optional<PreparedDocument> prepared;
+};
+
+Item ToItem(ingest::LoadedItem&& loaded, const ChunkOptions& chunking,
+            const std::string& fallback_title = {}) {
+  Item it;
+  IngestFileResult& r = it.result;
+  r.path = loaded.source;
+  r.type = ingest::FileTypeName(loaded.type);
+  r.bytes = static_cast<int64_t>(loaded.bytes);
+  r.seconds = loaded.seconds;
+  switch (loaded.state) {
+    case ingest::LoadedItem::State::kFailed:
+      r.outcome = IngestFileResult::Outcome::kFailed;
+      r.error = std::move(loaded.error);
+      break;
+    case ingest::LoadedItem::State::kUnchanged:
+      r.outcome = IngestFileResult::Outcome::kUnchanged;
+      break;
+    case ingest::LoadedItem::State::kParsed:
+      r.type = loaded.doc.type;
+      r.pages = loaded.doc.pages;
+      it.prepared = Prepare(loaded.doc, loaded.source,
+                            fallback_title.empty() ? FallbackTitle(loaded.source) : fallback_title,
+                            std::move(loaded.hash), chunking);
+      break;
+  }
+  return it;
+}
+
+// Adds a file's outcome to the run's report (after it is stored).
+void Tally(IngestFileResult&& r, IngestReport& report) {
+  IngestTypeSummary& t = report.by_type[r.type];
+  ++t.files;
+  t.pages += r.pages;
+  t.chunks += r.chunks;
+  t.seconds += r.seconds;
+  // Archive members' bytes are inside their archive's.
+  report.bytes += r.path.find("!/") == std::string::npos ? r.bytes : 0;
+  report.pages += r.pages;
+  if (r.outcome == IngestFileResult::Outcome::kFailed) {
+    ++t.failed;
+    ++report.failed;
+  } else if (r.outcome == IngestFileResult::Outcome::kUnchanged) {
+    ++report.unchanged;
+  }
+  report.files.push_back(std::move(r));
+}
+
+}  // namespace
+
 Result<IngestReport> KnowledgeBase::Ingest(const std::vector<std::string>& paths,
                                            const IngestOptions& options,
                                            const ProgressFn& progress) {
   ASKIO_RETURN_IF_ERROR(ingest::ValidateChunkOptions(options.chunking));
   Stopwatch total;
   IngestReport report;
+  const ingest::LoadOptions load_options = LoadOptionsFrom(options);
 
-  // 1. Collect files. Folders recurse; hidden entries and unsupported types
-  // inside folders are skipped silently, a named file of an unsupported
-  // type is reported.
+  // 1. Collect files. Folders recurse; hidden entries, files of types askio
+  // does not read and files the include/exclude globs leave out are skipped
+  // silently. A file named directly is always tried: its content decides.
   struct Work {
     std::string path;
     uintmax_t size;
   };
   std::vector<Work> work;
   auto fail = [&report](std::string path, std::string why) {
-    report.files.push_back({std::move(path), IngestFileResult::Outcome::kFailed, std::move(why)});
+    IngestFileResult r{std::move(path), IngestFileResult::Outcome::kFailed, std::move(why)};
+    r.type = "unknown";
+    ++report.by_type[r.type].files;
+    ++report.by_type[r.type].failed;
+    report.files.push_back(std::move(r));
     ++report.failed;
   };
+  const PathFilter filter(options.include, options.exclude);
   for (const std::string& p : paths) {
     std::error_code ec;
     const fs::path abs = fs::absolute(p, ec).lexically_normal();
@@ -454,20 +573,28 @@ Result<IngestReport> KnowledgeBase::Ingest(const std::vector<std::string>& paths
           end;
       for (; !ec && it != end; it.increment(ec)) {
         const std::string fname = it->path().filename().string();
-        if (!fname.empty() && fname[0] == '.') {
+        const fs::path relative = it->path().lexically_relative(abs);
+        if ((!fname.empty() && fname[0] == '.') || filter.Excluded(relative)) {
           if (it->is_directory()) it.disable_recursion_pending();
           continue;
         }
+        // Symbolic links are not followed out of the tree.
+        if (it->is_symlink()) {
+          const fs::path target = fs::weakly_canonical(it->path(), ec);
+          const fs::path root = fs::weakly_canonical(abs, ec);
+          if (ec || target.string().rfind(root.string() + "/", 0) != 0) {
+            ec.clear();
+            if (it->is_directory()) it.disable_recursion_pending();
+            continue;
+          }
+        }
         if (!it->is_regular_file() ||
-            ingest::DetectFileType(it->path().string()) == ingest::FileType::kUnknown)
+            ingest::TypeFromExtension(it->path().string()) == ingest::FileType::kUnknown ||
+            !filter.Included(relative))
           continue;
         work.push_back({it->path().string(), it->file_size()});
       }
       if (ec) fail(p, "cannot walk folder: " + ec.message());
-      continue;
-    }
-    if (ingest::DetectFileType(abs.string()) == ingest::FileType::kUnknown) {
-      fail(abs.string(), "unsupported file type (supported: .txt, .md, .html, .json, .jsonl)");
       continue;
     }
     // A FIFO or device has no size and may never end: refuse it by name.
@@ -488,56 +615,64 @@ Result<IngestReport> KnowledgeBase::Ingest(const std::vector<std::string>& paths
   // the catalogue connection.
   auto known_hashes = impl_->catalog->AllHashes();
   if (!known_hashes) return Err(known_hashes.error());
+  const ingest::UnchangedFn unchanged = [&](const std::string& source, const std::string& hash) {
+    const auto known = known_hashes->find(source);
+    return known != known_hashes->end() && known->second == hash;
+  };
 
   IngestProgress prog;
   prog.files_total = work.size();
   for (const Work& w : work) prog.bytes_total += w.size;
 
-  // 2. Prepare files in parallel (read, hash, decode, parse, chunk, analyse),
-  // one batch ahead of the writer: while this thread stores batch N in one
+  // 2. Prepare files in parallel (read, detect, parse, chunk, analyse), one
+  // batch ahead of the writer: while this thread stores batch N in one
   // catalogue transaction and indexes it, workers prepare batch N+1.
   struct Batch {
-    std::vector<std::optional<PreparedDocument>> prepared;
-    std::vector<IngestFileResult> results;
-    uint64_t bytes = 0;
+    std::vector<std::vector<Item>> items;  // per file
+    // Documents from members an archive no longer has.
+    std::vector<std::string> stale;
     double seconds = 0;
   };
-  const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
+  const size_t threads = options.jobs > 0
+                             ? options.jobs
+                             : std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
   std::atomic<size_t> files_done{0};
-  std::atomic<uint64_t> bytes_done{0};
+  std::atomic<uint64_t> bytes_done{0}, pages_done{0};
+  auto prepare_file = [&](const Work& w) {
+    std::vector<Item> items;
+    auto failed = [&](std::string why) {
+      Item it;
+      it.result = {w.path, IngestFileResult::Outcome::kFailed, std::move(why)};
+      it.result.type = ingest::FileTypeName(ingest::TypeFromExtension(w.path));
+      it.result.bytes = static_cast<int64_t>(w.size);
+      items.push_back(std::move(it));
+    };
+    if (w.size > options.max_file_bytes) {
+      failed("file too large (" + std::to_string(w.size >> 20) + " MiB; limit " +
+             std::to_string(options.max_file_bytes >> 20) + " MiB)");
+      return items;
+    }
+    auto data = ReadFile(w.path, w.size);
+    if (!data) {
+      failed(data.error().message());
+      return items;
+    }
+    for (ingest::LoadedItem& loaded : ingest::LoadFile(*data, w.path, load_options, unchanged)) {
+      items.push_back(ToItem(std::move(loaded), options.chunking));
+      pages_done += static_cast<uint64_t>(items.back().result.pages);
+    }
+    return items;
+  };
   auto prepare_batch = [&](size_t begin, size_t end) {
     Stopwatch sw;
     Batch batch;
     const size_t count = end - begin;
-    batch.prepared.resize(count);
-    batch.results.resize(count);
+    batch.items.resize(count);
     std::atomic<size_t> cursor{0};
     auto worker = [&] {
       for (size_t i; (i = cursor.fetch_add(1)) < count;) {
-        const Work& w = work[begin + i];
-        IngestFileResult& r = batch.results[i];
-        r.path = w.path;
-        r.bytes = static_cast<int64_t>(w.size);
-        if (w.size > kMaxFileBytes) {
-          r.outcome = IngestFileResult::Outcome::kFailed;
-          r.error = "file too large (" + std::to_string(w.size >> 20) + " MiB; limit 256 MiB)";
-        } else if (auto data = ReadFile(w.path, w.size); !data) {
-          r.outcome = IngestFileResult::Outcome::kFailed;
-          r.error = data.error().message();
-        } else {
-          std::string hash = ContentHash(*data);
-          const auto known = known_hashes->find(w.path);
-          if (known != known_hashes->end() && known->second == hash) {
-            r.outcome = IngestFileResult::Outcome::kUnchanged;
-          } else if (auto doc = ingest::LoadDocument(*data, ingest::DetectFileType(w.path)); !doc) {
-            r.outcome = IngestFileResult::Outcome::kFailed;
-            r.error = doc.error().message();
-          } else {
-            batch.prepared[i] =
-                Prepare(*doc, w.path, FileStem(w.path), std::move(hash), options.chunking);
-          }
-        }
-        bytes_done += w.size;
+        batch.items[i] = prepare_file(work[begin + i]);
+        bytes_done += work[begin + i].size;
         ++files_done;
       }
     };
@@ -545,7 +680,16 @@ Result<IngestReport> KnowledgeBase::Ingest(const std::vector<std::string>& paths
     for (size_t t = 1; t < std::min(threads, count); ++t) pool.emplace_back(worker);
     worker();
     for (std::thread& t : pool) t.join();
-    for (size_t i = begin; i < end; ++i) batch.bytes += work[i].size;
+    // An archive read again: members it no longer has leave the KB.
+    for (size_t i = 0; i < count; ++i) {
+      const std::vector<Item>& items = batch.items[i];
+      if (items.empty() || items.front().result.path.find("!/") == std::string::npos) continue;
+      const std::string prefix = work[begin + i].path + "!/";
+      std::unordered_set<std::string> present;
+      for (const Item& it : items) present.insert(it.result.path);
+      for (const auto& [source, hash] : *known_hashes)
+        if (source.starts_with(prefix) && !present.count(source)) batch.stale.push_back(source);
+    }
     batch.seconds = sw.Seconds();
     return batch;
   };
@@ -562,6 +706,7 @@ Result<IngestReport> KnowledgeBase::Ingest(const std::vector<std::string>& paths
     IngestProgress p = prog;
     p.files_done = files_done;
     p.bytes_done = bytes_done;
+    p.pages_done = pages_done;
     progress(p);
   };
 
@@ -579,23 +724,23 @@ Result<IngestReport> KnowledgeBase::Ingest(const std::vector<std::string>& paths
 
     std::vector<PreparedDocument> docs;
     std::vector<IngestFileResult*> doc_results;
-    for (size_t i = 0; i < batch.results.size(); ++i) {
-      report.bytes += batch.results[i].bytes;
-      if (batch.prepared[i]) {
-        docs.push_back(std::move(*batch.prepared[i]));
-        doc_results.push_back(&batch.results[i]);
-      } else if (batch.results[i].outcome == IngestFileResult::Outcome::kFailed) {
-        ++report.failed;
-      } else {
-        ++report.unchanged;
+    for (std::vector<Item>& items : batch.items) {
+      for (Item& it : items) {
+        if (it.prepared) {
+          docs.push_back(std::move(*it.prepared));
+          doc_results.push_back(&it.result);
+        }
       }
     }
-    Status s = impl_->StoreBatch(docs, report, doc_results);
+    Status s = impl_->StoreBatch(docs, report, doc_results, batch.stale);
     if (!s.ok()) {
       if (pending.valid()) pending.wait();  // workers reference this frame
       return Err(std::move(s));
     }
-    for (IngestFileResult& r : batch.results) report.files.push_back(std::move(r));
+    for (std::vector<Item>& items : batch.items) {
+      for (Item& it : items) Tally(std::move(it.result), report);
+    }
+    report.pruned += static_cast<int64_t>(batch.stale.size());
     report_progress();
   }
   {
@@ -611,8 +756,9 @@ Result<IngestReport> KnowledgeBase::Ingest(const std::vector<std::string>& paths
     std::vector<int64_t> gone;
     for (const DocumentInfo& d : *docs) {
       std::error_code ec;
-      if (!d.source.empty() && d.source[0] == '/' && !fs::exists(d.source, ec))
-        gone.push_back(d.id);
+      // An archive member is gone with its archive.
+      const std::string file = d.source.substr(0, d.source.find("!/"));
+      if (!file.empty() && file[0] == '/' && !fs::exists(file, ec)) gone.push_back(d.id);
     }
     if (!gone.empty()) {
       ASKIO_RETURN_IF_ERROR(impl_->catalog->Begin());
@@ -625,9 +771,55 @@ Result<IngestReport> KnowledgeBase::Ingest(const std::vector<std::string>& paths
       }
       ASKIO_RETURN_IF_ERROR(impl_->catalog->Commit());
       ASKIO_RETURN_IF_ERROR(impl_->CatchUp(nullptr));
-      report.pruned = static_cast<int64_t>(gone.size());
+      report.pruned += static_cast<int64_t>(gone.size());
     }
   }
+  report.total_seconds = total.Seconds();
+  return report;
+}
+
+Result<IngestReport> KnowledgeBase::IngestUrl(const std::string& url, const UrlOptions& url_options,
+                                              const IngestOptions& options) {
+  ASKIO_RETURN_IF_ERROR(ingest::ValidateChunkOptions(options.chunking));
+  Stopwatch total;
+  IngestReport report;
+  ingest::UrlPolicy policy;
+  policy.allow_hosts = url_options.allow_hosts;
+  policy.deny_hosts = url_options.deny_hosts;
+  policy.allow_private = url_options.allow_private;
+  policy.max_bytes = std::min(url_options.max_bytes, options.max_file_bytes);
+  policy.timeout_seconds = url_options.timeout_seconds;
+  auto fetched = ingest::FetchUrl(url, policy);
+  if (!fetched) return Err(fetched.error());
+  report.read_seconds = total.Seconds();
+
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  ASKIO_RETURN_IF_ERROR(impl_->EnsureWritable());
+  auto known_hashes = impl_->catalog->AllHashes();
+  if (!known_hashes) return Err(known_hashes.error());
+  const ingest::UnchangedFn unchanged = [&](const std::string& source, const std::string& hash) {
+    const auto known = known_hashes->find(source);
+    return known != known_hashes->end() && known->second == hash;
+  };
+  Stopwatch parse;
+  // Keyed by the URL asked for (stable across redirects); typed by the
+  // served file name and content.
+  std::vector<Item> items;
+  for (ingest::LoadedItem& loaded : ingest::LoadFile(fetched->bytes, url, LoadOptionsFrom(options),
+                                                     unchanged, fetched->file_name))
+    items.push_back(ToItem(std::move(loaded), options.chunking, FileStem(fetched->file_name)));
+  report.parse_seconds = parse.Seconds();
+  std::vector<PreparedDocument> docs;
+  std::vector<IngestFileResult*> results;
+  for (Item& it : items) {
+    if (!it.prepared) continue;
+    docs.push_back(std::move(*it.prepared));
+    results.push_back(&it.result);
+  }
+  ASKIO_RETURN_IF_ERROR(impl_->StoreBatch(docs, report, results));
+  ASKIO_RETURN_IF_ERROR(impl_->CommitIndex());
+  for (Item& it : items) Tally(std::move(it.result), report);
+  report.bytes = static_cast<int64_t>(fetched->bytes.size());
   report.total_seconds = total.Seconds();
   return report;
 }
@@ -648,7 +840,8 @@ Result<IngestReport> KnowledgeBase::IngestDocuments(const std::vector<DocumentIn
     for (size_t i = next; i < end; ++i) {
       const DocumentInput& in = docs[i];
       report.bytes += static_cast<int64_t>(in.content.size());
-      auto parsed = ingest::LoadDocument(in.content, ingest::FileTypeFromName(in.type));
+      auto parsed = ingest::LoadDocument(in.content, ingest::FileTypeFromName(in.type),
+                                         LoadOptionsFrom(options));
       if (!parsed) {
         report.files.push_back(
             {in.source, IngestFileResult::Outcome::kFailed, parsed.error().message()});

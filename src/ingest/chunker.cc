@@ -14,12 +14,15 @@ struct Unit {
   const LaidOutDocument::Placed* block;
 };
 
-std::string LocationOf(const Unit& first, const Unit& last) {
-  const std::string& a = first.block->location;
-  const std::string& b = last.block->location;
-  if (a == b || b.empty()) return a;
-  if (a.empty()) return b;
-  return a + " – " + b;
+// The places of units [first, last], as offsets from the first unit.
+std::vector<Place> PlacesOf(const Unit* first, const Unit* last) {
+  std::vector<Place> places;
+  for (const Unit* u = first; u <= last; ++u) {
+    const std::string& loc = u->block->location;
+    if (loc.empty() || (!places.empty() && places.back().location == loc)) continue;
+    places.push_back({u->char_begin - first->char_begin, loc});
+  }
+  return places;
 }
 
 // Walks forward through the text converting increasing byte offsets to code
@@ -107,7 +110,7 @@ std::vector<ChunkSpan> ChunkDocument(const LaidOutDocument& doc, const ChunkOpti
         ++j;
       chunks.push_back({units[i].byte_begin, units[j - 1].byte_end, units[i].char_begin,
                         units[j - 1].char_end, path, units[i].block->page,
-                        LocationOf(units[i], units[j - 1])});
+                        PlacesOf(&units[i], &units[j - 1])});
       if (j >= units.size()) break;
       // Step back over whole sentences for the overlap, always moving forward.
       size_t k = j;

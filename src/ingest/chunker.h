@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "askio/options.h"
+#include "askio/types.h"
 #include "askio/status.h"
 #include "ingest/document.h"
 
@@ -17,8 +18,10 @@ struct ChunkSpan {
   size_t byte_begin, byte_end;   // in LaidOutDocument::text
   int64_t char_begin, char_end;  // the same range in code points
   std::vector<std::string> heading_path;
-  int page = 0;          // of the chunk's first sentence
-  std::string location;  // "page 3", or "page 3 – page 4" when it spans blocks in two places
+  int page = 0;  // of the chunk's first sentence
+  // Where each stretch of the chunk sits in the source (offsets from the
+  // chunk's start); empty when the document has no places.
+  std::vector<Place> places;
 };
 
 Status ValidateChunkOptions(const ChunkOptions& options);

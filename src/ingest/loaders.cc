@@ -7,20 +7,23 @@
 #include <filesystem>
 #include <mutex>
 
+#include "common/clock.h"
+#include "common/hash.h"
 #include "common/utf8.h"
+#include "ingest/archive.h"
+#include "ingest/csv_loader.h"
 #include "ingest/decode.h"
+#include "ingest/epub_loader.h"
 #include "ingest/html_loader.h"
 #include "ingest/json_loader.h"
+#include "ingest/notion_loader.h"
+#include "ingest/ocr.h"
+#include "ingest/ooxml_loader.h"
+#include "ingest/pdf_loader.h"
 #include "text/normalize.h"
 
 namespace askio::ingest {
 namespace {
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\n' || s.front() == '\t'))
@@ -126,44 +129,6 @@ std::string StripFrontMatter(std::string_view& text) {
 
 }  // namespace
 
-FileType DetectFileType(const std::string& path) {
-  const std::string ext = Lower(std::filesystem::path(path).extension().string());
-  if (ext == ".md" || ext == ".markdown" || ext == ".mdown" || ext == ".mkd")
-    return FileType::kMarkdown;
-  if (ext == ".txt" || ext == ".text") return FileType::kText;
-  if (ext == ".html" || ext == ".htm" || ext == ".xhtml") return FileType::kHtml;
-  if (ext == ".json") return FileType::kJson;
-  if (ext == ".jsonl" || ext == ".ndjson") return FileType::kJsonLines;
-  return FileType::kUnknown;
-}
-
-const char* FileTypeName(FileType type) {
-  switch (type) {
-    case FileType::kText:
-      return "text";
-    case FileType::kMarkdown:
-      return "markdown";
-    case FileType::kHtml:
-      return "html";
-    case FileType::kJson:
-      return "json";
-    case FileType::kJsonLines:
-      return "jsonl";
-    case FileType::kUnknown:
-      break;
-  }
-  return "unknown";
-}
-
-FileType FileTypeFromName(std::string_view name) {
-  if (name == "text") return FileType::kText;
-  if (name == "markdown") return FileType::kMarkdown;
-  if (name == "html") return FileType::kHtml;
-  if (name == "json") return FileType::kJson;
-  if (name == "jsonl") return FileType::kJsonLines;
-  return FileType::kUnknown;
-}
-
 ParsedDocument ParsePlainText(std::string_view text) {
   ParsedDocument doc;
   doc.type = "text";
@@ -234,36 +199,192 @@ Result<DecodedText> DecodeHtml(std::string_view bytes) {
 
 }  // namespace
 
-Result<ParsedDocument> LoadDocument(std::string_view bytes, FileType type) {
+namespace {
+
+bool HasText(const ParsedDocument& doc) {
+  return std::any_of(doc.blocks.begin(), doc.blocks.end(), [](const Block& b) {
+    return b.kind != Block::Kind::kHeading && !b.text.empty();
+  });
+}
+
+// Text that came out of binary formats (XML, PDF text layers, OCR) is
+// normalised like decoded text files, block by block.
+void NormalizeBlocks(ParsedDocument& doc) {
+  doc.title = text::NormalizeDocumentText(doc.title);
+  for (Block& b : doc.blocks) b.text = text::NormalizeDocumentText(b.text);
+}
+
+Result<ParsedDocument> LoadTextFormat(std::string_view bytes, FileType type) {
   auto decoded = type == FileType::kHtml ? DecodeHtml(bytes) : DecodeText(bytes);
   if (!decoded) return Err(decoded.error());
   const std::string text = text::NormalizeDocumentText(decoded->utf8);
-  ParsedDocument doc;
   switch (type) {
     case FileType::kMarkdown:
-      doc = ParseMarkdown(text);
-      break;
+      return ParseMarkdown(text);
     case FileType::kText:
-      doc = ParsePlainText(text);
-      break;
+      return ParsePlainText(text);
     case FileType::kHtml:
-      doc = ParseHtml(text);
-      break;
+      return ParseHtml(text);
     case FileType::kJson:
-    case FileType::kJsonLines: {
-      auto parsed = ParseJson(text, type == FileType::kJsonLines);
-      if (!parsed) return Err(parsed.error());
-      doc = std::move(*parsed);
-      break;
-    }
-    case FileType::kUnknown:
-      return Err(Status::Unsupported("unsupported file type"));
+    case FileType::kJsonLines:
+      return ParseJson(text, type == FileType::kJsonLines);
+    case FileType::kCsv:
+      return ParseDelimited(text, ',', "");
+    case FileType::kTsv:
+      return ParseDelimited(text, '\t', "");
+    default:
+      return Err(Status::Unsupported(std::string("not a text format: ") + FileTypeName(type)));
   }
-  const bool has_text = std::any_of(doc.blocks.begin(), doc.blocks.end(), [](const Block& b) {
-    return b.kind != Block::Kind::kHeading && !b.text.empty();
-  });
-  if (!has_text) return Err(Status::InvalidArgument("empty document (no text)"));
+}
+
+Result<ParsedDocument> LoadPackage(std::string_view bytes, FileType type,
+                                   const LoadOptions& options) {
+  auto package = ReadArchive(bytes, options.archive);
+  if (!package) return Err(package.error());
+  switch (type) {
+    case FileType::kDocx:
+      return ParseDocx(*package, options);
+    case FileType::kXlsx:
+      return ParseXlsx(*package, options);
+    case FileType::kPptx:
+      return ParsePptx(*package, options);
+    case FileType::kEpub:
+      return ParseEpub(*package, options);
+    default:
+      return Err(Status::Unsupported(std::string("not a package format: ") + FileTypeName(type)));
+  }
+}
+
+}  // namespace
+
+Result<ParsedDocument> LoadDocument(std::string_view bytes, FileType type,
+                                    const LoadOptions& options) {
+  Result<ParsedDocument> doc = Err(Status::Unsupported("unsupported file type"));
+  switch (type) {
+    case FileType::kUnknown:
+      break;
+    case FileType::kArchive:
+      return Err(Status::Unsupported("an archive holds many documents: load it with LoadFile"));
+    case FileType::kPdf:
+      doc = ParsePdf(bytes, options);
+      if (doc) NormalizeBlocks(*doc);
+      break;
+    case FileType::kImage:
+      if (!options.ocr) return Err(Status::Unsupported("image skipped: OCR is turned off"));
+      doc = ParseImage(bytes, options);
+      if (doc) NormalizeBlocks(*doc);
+      break;
+    case FileType::kDocx:
+    case FileType::kXlsx:
+    case FileType::kPptx:
+    case FileType::kEpub:
+      doc = LoadPackage(bytes, type, options);
+      if (doc && type != FileType::kEpub) NormalizeBlocks(*doc);
+      break;
+    default:
+      doc = LoadTextFormat(bytes, type);
+  }
+  if (!doc) return doc;
+  if (doc->type.empty()) doc->type = FileTypeName(type);
+  if (!HasText(*doc))
+    return Err(Status::InvalidArgument(type == FileType::kPdf && !options.ocr
+                                           ? "no text (a scanned PDF? OCR is turned off)"
+                                           : "empty document (no text)"));
   return doc;
+}
+
+namespace {
+
+void LoadInto(std::string_view bytes, const std::string& source, const std::string& name,
+              const LoadOptions& options, const UnchangedFn& unchanged, int depth,
+              std::vector<LoadedItem>& out) {
+  Stopwatch sw;
+  LoadedItem item;
+  item.source = source;
+  item.bytes = bytes.size();
+  auto type = DetectType(bytes, name);
+  if (!type) {
+    item.type = TypeFromExtension(name);
+    item.error = type.error().message();
+    item.seconds = sw.Seconds();
+    out.push_back(std::move(item));
+    return;
+  }
+  item.type = *type;
+  if (*type != FileType::kArchive) {
+    item.hash = ContentHash(bytes);
+    if (unchanged && unchanged(source, item.hash)) {
+      item.state = LoadedItem::State::kUnchanged;
+    } else if (auto doc = LoadDocument(bytes, *type, options); !doc) {
+      item.error = doc.error().message();
+    } else {
+      item.doc = std::move(*doc);
+      item.state = LoadedItem::State::kParsed;
+    }
+    item.seconds = sw.Seconds();
+    out.push_back(std::move(item));
+    return;
+  }
+
+  // An archive: its members become documents of their own.
+  if (depth >= options.max_archive_depth) {
+    item.error = "archive nested deeper than " + std::to_string(options.max_archive_depth) +
+                 " levels: not opened";
+    out.push_back(std::move(item));
+    return;
+  }
+  auto contents = ReadArchive(bytes, options.archive, [](std::string_view member) {
+    const std::string_view base = member.substr(member.rfind('/') + 1);
+    return !base.empty() && base.front() != '.' && !member.starts_with("__MACOSX/") &&
+           TypeFromExtension(std::string(member)) != FileType::kUnknown;
+  });
+  if (!contents) {
+    item.error = contents.error().message();
+    item.seconds = sw.Seconds();
+    out.push_back(std::move(item));
+    return;
+  }
+  const double open_seconds = sw.Seconds();
+  for (const std::string& why : contents->skipped) {
+    LoadedItem skipped;
+    skipped.source = source + "!/" + why.substr(0, why.find(": "));
+    skipped.type = FileType::kArchive;
+    skipped.error = "ignored: " + why.substr(why.find(": ") + 2);
+    out.push_back(std::move(skipped));
+  }
+  if (IsNotionExport(*contents)) {
+    for (NotionDocument& page : ParseNotionExport(*contents, options)) {
+      LoadedItem n;
+      n.source = source + "!/" + page.member;
+      n.type = FileType::kMarkdown;
+      const ArchiveMember* m = FindMember(*contents, page.member);
+      n.bytes = m ? m->bytes.size() : 0;
+      n.hash = m ? ContentHash(m->bytes) : std::string();
+      if (!page.doc) {
+        n.error = page.doc.error().message();
+      } else if (unchanged && unchanged(n.source, n.hash)) {
+        n.state = LoadedItem::State::kUnchanged;
+      } else {
+        n.doc = std::move(*page.doc);
+        n.state = LoadedItem::State::kParsed;
+      }
+      out.push_back(std::move(n));
+    }
+    if (!out.empty()) out.back().seconds += open_seconds;
+    return;
+  }
+  for (const ArchiveMember& m : contents->members)
+    LoadInto(m.bytes, source + "!/" + m.name, m.name, options, unchanged, depth + 1, out);
+}
+
+}  // namespace
+
+std::vector<LoadedItem> LoadFile(std::string_view bytes, const std::string& source,
+                                 const LoadOptions& options, const UnchangedFn& unchanged,
+                                 const std::string& name) {
+  std::vector<LoadedItem> out;
+  LoadInto(bytes, source, name.empty() ? source : name, options, unchanged, 0, out);
+  return out;
 }
 
 }  // namespace askio::ingest

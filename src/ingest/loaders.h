@@ -5,19 +5,15 @@
 #include <string>
 #include <string_view>
 
+#include <functional>
+#include <vector>
 #include "askio/status.h"
+
+#include "ingest/detect.h"
 #include "ingest/document.h"
+#include "ingest/load_options.h"
 
 namespace askio::ingest {
-
-enum class FileType { kUnknown, kText, kMarkdown, kHtml, kJson, kJsonLines };
-
-// By extension for now (.txt .text .md .markdown .mdown .mkd .html .htm
-// .xhtml .json .jsonl .ndjson); content sniffing arrives with the binary
-// formats.
-FileType DetectFileType(const std::string& path);
-const char* FileTypeName(FileType type);
-FileType FileTypeFromName(std::string_view name);
 
 // Paragraphs separated by blank lines.
 ParsedDocument ParsePlainText(std::string_view text);
@@ -27,8 +23,40 @@ ParsedDocument ParsePlainText(std::string_view text);
 // dropped, tables become one block per row with cells joined by " | ".
 ParsedDocument ParseMarkdown(std::string_view text);
 
-// Decodes, normalises and parses a file's bytes. Fails on undecodable or
-// empty input.
-Result<ParsedDocument> LoadDocument(std::string_view bytes, FileType type);
+// Parses one document of a known type (not an archive): text formats are
+// decoded and normalised first. Fails on undecodable, unreadable or empty
+// input.
+Result<ParsedDocument> LoadDocument(std::string_view bytes, FileType type,
+                                    const LoadOptions& options = {});
+
+// One document that came out of a file: the file itself, or a member of an
+// archive ("bundle.zip!/docs/a.pdf").
+struct LoadedItem {
+  enum class State { kParsed, kUnchanged, kFailed };
+  State state = State::kFailed;
+  std::string source;
+  FileType type = FileType::kUnknown;
+  std::string hash;  // ContentHash of the item's bytes
+  uint64_t bytes = 0;
+  ParsedDocument doc;  // when kParsed
+  std::string error;   // when kFailed
+  double seconds = 0;  // spent detecting and parsing it
+};
+
+// Decides whether a document is already stored with this content, so it is
+// not parsed again.
+using UnchangedFn = std::function<bool(const std::string& source, const std::string& hash)>;
+
+// Detects the type of `bytes` read from `source` and loads it: one item for
+// a document, one per supported member for an archive (recursively, up to
+// options.max_archive_depth; a Notion export becomes one item per page and
+// database). Members whose extension askio does not read are left out, as
+// in folders; members an archive refused to give (links, paths escaping it)
+// come back as failed items. Never throws; errors are items.
+// `name` (default: `source`) is what the extension is taken from, e.g. the
+// file name a web server gave.
+std::vector<LoadedItem> LoadFile(std::string_view bytes, const std::string& source,
+                                 const LoadOptions& options, const UnchangedFn& unchanged = {},
+                                 const std::string& name = {});
 
 }  // namespace askio::ingest

@@ -105,13 +105,15 @@ Answer ReadAnswer(const std::vector<WeightedTerm>& question, const std::vector<S
     cite.document_title = hit.document_title;
     cite.document_source = hit.document_source;
     cite.heading_path = hit.chunk.heading_path;
-    cite.location = hit.chunk.location;
     const std::string_view text = hit.chunk.text;
     cite.char_start =
         hit.chunk.char_start + static_cast<int64_t>(utf8::CodePointCount(text.substr(0, q.begin)));
     cite.char_end =
         cite.char_start +
         static_cast<int64_t>(utf8::CodePointCount(text.substr(q.begin, q.end - q.begin)));
+    // The quote's own place (one row of a sheet, one page), not the chunk's.
+    cite.location = LocationOf(hit.chunk, cite.char_start - hit.chunk.char_start,
+                               cite.char_end - hit.chunk.char_start);
     cite.quote = std::string(text.substr(q.begin, q.end - q.begin));
     answer.citations.push_back(std::move(cite));
   }

@@ -1,5 +1,7 @@
 #include "store/catalog.h"
 
+#include <limits>
+
 #include "common/clock.h"
 
 namespace askio::store {
@@ -45,10 +47,11 @@ CREATE TABLE outbox (
   chunk_id INTEGER NOT NULL
 );
 )sql",
-    // 2: where a chunk sits in its source, for citations ("page 3",
-    // "sheet Sales, row 12", "slide 4").
+    // 2: where each stretch of a chunk sits in its source, for citations
+    // ("page 3", "sheet Sales, row 12", "slide 4"), as "offset\tlocation"
+    // lines (EncodePlaces).
     R"sql(
-ALTER TABLE chunks ADD COLUMN location TEXT NOT NULL DEFAULT '';
+ALTER TABLE chunks ADD COLUMN places TEXT NOT NULL DEFAULT '';
 )sql",
 };
 
@@ -70,6 +73,38 @@ enum Slot {
 }  // namespace
 
 int LatestSchemaVersion() { return static_cast<int>(std::size(kMigrations)); }
+
+std::string EncodePlaces(const std::vector<Place>& places) {
+  std::string out;
+  for (const Place& p : places) {
+    out += std::to_string(p.offset);
+    out += '\t';
+    out += p.location;
+    out += '\n';
+  }
+  return out;
+}
+
+std::vector<Place> DecodePlaces(std::string_view encoded) {
+  std::vector<Place> places;
+  size_t pos = 0;
+  while (pos < encoded.size()) {
+    size_t nl = encoded.find('\n', pos);
+    if (nl == std::string_view::npos) nl = encoded.size();
+    const std::string_view line = encoded.substr(pos, nl - pos);
+    const size_t tab = line.find('\t');
+    if (tab != std::string_view::npos)
+      places.push_back({std::atoll(std::string(line.substr(0, tab)).c_str()),
+                        std::string(line.substr(tab + 1))});
+    pos = nl + 1;
+  }
+  return places;
+}
+
+void SetPlaces(Chunk& chunk, std::string_view encoded) {
+  chunk.places = DecodePlaces(encoded);
+  chunk.location = LocationOf(chunk, 0, std::numeric_limits<int64_t>::max());
+}
 
 std::string JoinHeadingPath(const std::vector<std::string>& path) {
   std::string out;
@@ -239,7 +274,7 @@ Result<std::vector<int64_t>> Catalog::PutDocument(const NewDocument& doc, bool* 
 
   auto chunk = Cached(kInsertChunk,
                       "INSERT INTO chunks(document_id, ordinal, text, heading_path, char_start, "
-                      "char_end, page, location) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
+                      "char_end, page, places) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
   if (!chunk) return Err(chunk.error());
   std::vector<int64_t> ids;
   ids.reserve(doc.chunks.size());
@@ -247,7 +282,7 @@ Result<std::vector<int64_t>> Catalog::PutDocument(const NewDocument& doc, bool* 
     const NewChunk& c = doc.chunks[i];
     (*chunk)->Bind(1, doc_id).Bind(2, static_cast<int64_t>(i)).Bind(3, c.text);
     (*chunk)->Bind(4, JoinHeadingPath(c.heading_path)).Bind(5, c.char_start).Bind(6, c.char_end);
-    (*chunk)->Bind(7, c.page).Bind(8, c.location);
+    (*chunk)->Bind(7, c.page).Bind(8, EncodePlaces(c.places));
     ASKIO_RETURN_IF_ERROR((*chunk)->Run());
     const int64_t id = db_.LastInsertId();
     ids.push_back(id);
@@ -311,7 +346,7 @@ Result<std::optional<Chunk>> Catalog::GetChunk(int64_t chunk_id, std::string* do
                                                std::string* doc_source) {
   auto st = Cached(kGetChunk,
                    "SELECT c.document_id, c.ordinal, c.text, c.heading_path, c.char_start, "
-                   "c.char_end, c.page, c.location, d.title, d.source FROM chunks c "
+                   "c.char_end, c.page, c.places, d.title, d.source FROM chunks c "
                    "JOIN documents d ON d.id=c.document_id WHERE c.id=?");
   if (!st) return Err(st.error());
   (*st)->Bind(1, chunk_id);
@@ -321,7 +356,8 @@ Result<std::optional<Chunk>> Catalog::GetChunk(int64_t chunk_id, std::string* do
   if (*row) {
     Statement& s = **st;
     out = Chunk{chunk_id, s.Int(0), s.Int(1), s.Text(2), SplitHeadingPath(s.Text(3)),
-                s.Int(4), s.Int(5), s.Int(6), s.Text(7)};
+                s.Int(4), s.Int(5), s.Int(6)};
+    SetPlaces(*out, s.Text(7));
     if (doc_title) *doc_title = s.Text(8);
     if (doc_source) *doc_source = s.Text(9);
   }
@@ -331,7 +367,7 @@ Result<std::optional<Chunk>> Catalog::GetChunk(int64_t chunk_id, std::string* do
 
 Result<std::vector<Chunk>> Catalog::DocumentChunks(int64_t document_id) {
   auto st = db_.Prepare(
-      "SELECT id, ordinal, text, heading_path, char_start, char_end, page, location FROM chunks "
+      "SELECT id, ordinal, text, heading_path, char_start, char_end, page, places FROM chunks "
       "WHERE document_id=? ORDER BY ordinal");
   if (!st) return Err(st.error());
   st->Bind(1, document_id);
@@ -341,7 +377,8 @@ Result<std::vector<Chunk>> Catalog::DocumentChunks(int64_t document_id) {
     if (!row) return Err(row.error());
     if (!*row) break;
     out.push_back({st->Int(0), document_id, st->Int(1), st->Text(2), SplitHeadingPath(st->Text(3)),
-                   st->Int(4), st->Int(5), st->Int(6), st->Text(7)});
+                   st->Int(4), st->Int(5), st->Int(6)});
+    SetPlaces(out.back(), st->Text(7));
   }
   return out;
 }

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -28,7 +29,7 @@ struct NewChunk {
   std::string text;
   std::vector<std::string> heading_path;
   int64_t char_start = 0, char_end = 0, page = 0;
-  std::string location;
+  std::vector<Place> places;
 };
 
 struct NewDocument {
@@ -111,6 +112,11 @@ class Catalog {
 };
 
 std::string JoinHeadingPath(const std::vector<std::string>& path);
+// Chunk places as stored: "offset\tlocation" lines.
+std::string EncodePlaces(const std::vector<Place>& places);
+std::vector<Place> DecodePlaces(std::string_view encoded);
+// Sets chunk.places and the summary chunk.location from the stored form.
+void SetPlaces(Chunk& chunk, std::string_view encoded);
 std::vector<std::string> SplitHeadingPath(const std::string& joined);
 
 }  // namespace askio::store
