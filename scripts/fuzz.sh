@@ -163,16 +163,22 @@ stat_of() {  # stat_of FILE KEY
 run_target() {  # writes $results/$t.line and, on failure, $results/$t.fail
   set +e  # runs in its own subshell; every outcome is written down, none aborts
   local t=$1 exe=$bin/fuzz_$1 out=$root/out/$1 replay_log=$results/$1.replay.log
-  # 1. The seeds, once each, with leak checking (afl-fuzz turns it off).
-  if ! find "$seeds/$t" -type f -print0 | sort -z | xargs -0 env ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" \
-      UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}" "$exe" >"$replay_log" 2>&1; then
-    local input
-    input=$(sed -n 's/^replay: failed on //p; s/^Reading [0-9]* bytes from //p' "$replay_log" | tail -n 1)
+  # 1. The seeds, once each, with leak checking (afl-fuzz turns it off): all
+  # in one process, and when that fails, one by one to name the culprit.
+  local replay_env=(env ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
+                    UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}")
+  if ! find "$seeds/$t" -type f -print0 | sort -z | xargs -0 "${replay_env[@]}" "$exe" >"$replay_log" 2>&1; then
+    local input="" f
+    while IFS= read -r -d '' f; do
+      # (the braces keep bash's "Aborted" job report out of the output)
+      if ! { "${replay_env[@]}" "$exe" "$f" >"$replay_log" 2>&1; } 2>/dev/null; then input=$f; break; fi
+    done < <(find "$seeds/$t" -type f -print0 | sort -z)
     printf '%-12s seed replay FAILED\n' "$t" >"$results/$t.line"
     {
-      echo "== fuzz_$t: a seed fails: $input"
-      grep -m 20 -E 'ERROR|SUMMARY|runtime error|invariant|#[0-9] ' "$replay_log" || tail -n 20 "$replay_log"
-      echo "   reproduce: $exe $input"
+      echo "== fuzz_$t: a seed fails: ${input:-(only when run together; see the log)}"
+      grep -m 12 -E 'askio fuzz|ERROR|SUMMARY|runtime error|#[0-9] ' "$replay_log" | sed 's/^/   /' ||
+        tail -n 12 "$replay_log"
+      echo "   reproduce: $exe ${input:-$seeds/$t/*}"
       echo "   full log:  $replay_log"
     } >"$results/$t.fail"
     return

@@ -512,6 +512,7 @@ TEST(XlsxLoader, CellTypesFormatsAndSparseColumns) {
       R"(<row r="4"><c r="A4" t="b"><v>1</v></c><c r="C4" t="e"><v>#DIV/0!</v></c><c r="D4" t="str"><f>A1</f><v>公式结果</v></c>)"
       R"(<c r="E4" t="s"><v>99</v></c><c r="F4" s="5"><v>1234.5</v></c><c r="G4" t="s"><v>3</v></c></row>)"
       R"(<row><c r="A5"><f>1+1</f></c><c r="C5" s="4"><v>-5</v></c><c r="D5" s="6"><v>1e400</v></c></row>)"
+      R"(<row r="7"><c r="C7"><v>1</v></c><c r="A7" t="inlineStr"><is><t>乱序</t></is></c><c r="C7"><v>2</v></c></row>)"
       R"(</sheetData></worksheet>)";
   const ArchiveContents package = Package(
       {{"xl/workbook.xml", workbook},
@@ -542,6 +543,7 @@ TEST(XlsxLoader, CellTypesFormatsAndSparseColumns) {
   const Block* row5 = FindBlock(*doc, "单价: -5 | 日期: 1e400");
   ASSERT_NE(row5, nullptr);
   EXPECT_EQ(row5->location, "sheet 数据 表, row 5") << "a row without r follows the previous";
+  EXPECT_BLOCK(*doc, Kind::kTableRow, "名称: 乱序 | 单价: 2") << "cells out of order, one repeated";
   const Block* only = FindBlock(*doc, "唯一");
   ASSERT_NE(only, nullptr);
   EXPECT_EQ(only->location, "sheet Second, row 3");

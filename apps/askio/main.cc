@@ -519,18 +519,25 @@ int main(int argc, char** argv) {
       "HTML, Markdown, text, CSV, JSON, EPUB, images, Notion exports; see docs/formats.md)");
   ingest->add_option("--kb", kb_name, "Knowledge base (created if missing)")->required();
   ingest->add_option("paths", paths, "Files or folders (folders recurse)");
-  ingest->add_option("--url", urls, "Fetch and ingest a web page or file (http/https)");
-  ingest->add_option("--include", ingest_options.include,
-                     "Only files matching this glob (e.g. '*.pdf'; repeatable)");
-  ingest->add_option("--exclude", ingest_options.exclude,
-                     "Skip files and folders matching this glob (repeatable)");
+  ingest->add_option("--url", urls, "Fetch and ingest a web page or file (http/https)")
+      ->allow_extra_args(false);  // one value each time, so paths can follow
+  ingest
+      ->add_option("--include", ingest_options.include,
+                   "Only files matching this glob (e.g. '*.pdf'; repeatable)")
+      ->allow_extra_args(false);  // one value each time, so paths can follow
+  ingest
+      ->add_option("--exclude", ingest_options.exclude,
+                   "Skip files and folders matching this glob (repeatable)")
+      ->allow_extra_args(false);  // one value each time, so paths can follow
   ingest->add_option("-j,--jobs", ingest_options.jobs, "Parser threads (default: one per core)")
       ->check(CLI::Range(1, 64));
   ingest->add_flag("--no-ocr", no_ocr, "Do not OCR images and scanned PDF pages");
   ingest->add_option("--ocr-lang", ingest_options.ocr_languages,
                      "Tesseract languages (default chi_sim+eng)");
-  ingest->add_option("--allow-host", url_options.allow_hosts,
-                     "Let --url fetch this host even if it is private (repeatable)");
+  ingest
+      ->add_option("--allow-host", url_options.allow_hosts,
+                   "Let --url fetch this host even if it is private (repeatable)")
+      ->allow_extra_args(false);  // one value each time, so paths can follow
   ingest->add_flag("--allow-private-urls", url_options.allow_private,
                    "Let --url fetch private and loopback addresses");
   ingest->add_flag("--prune", ingest_options.prune, "Remove documents whose files are gone");

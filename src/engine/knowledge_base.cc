@@ -481,6 +481,18 @@ std::string FallbackTitle(const std::string& source) {
   return FileStem(bang == std::string::npos ? source : source.substr(bang + 2));
 }
 
+// "https://user:secret@host/x" -> "https://host/x": sources are shown to
+// every reader of the KB.
+std::string WithoutCredentials(const std::string& url) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  const size_t host = scheme + 3;
+  const size_t end = url.find_first_of("/?#", host);
+  const size_t at = url.rfind('@', end == std::string::npos ? url.size() : end);
+  if (at == std::string::npos || at < host) return url;
+  return url.substr(0, host) + url.substr(at + 1);
+}
+
 // One loaded document's outcome, and the document ready to store if parsed.
 struct Item {
   IngestFileResult result;
@@ -802,11 +814,12 @@ Result<IngestReport> KnowledgeBase::IngestUrl(const std::string& url, const UrlO
     return known != known_hashes->end() && known->second == hash;
   };
   Stopwatch parse;
-  // Keyed by the URL asked for (stable across redirects); typed by the
-  // served file name and content.
+  // Keyed by the URL asked for (stable across redirects), without any
+  // credentials in it; typed by the served file name and content.
+  const std::string source = WithoutCredentials(url);
   std::vector<Item> items;
-  for (ingest::LoadedItem& loaded : ingest::LoadFile(fetched->bytes, url, LoadOptionsFrom(options),
-                                                     unchanged, fetched->file_name))
+  for (ingest::LoadedItem& loaded : ingest::LoadFile(
+           fetched->bytes, source, LoadOptionsFrom(options), unchanged, fetched->file_name))
     items.push_back(ToItem(std::move(loaded), options.chunking, FileStem(fetched->file_name)));
   report.parse_seconds = parse.Seconds();
   std::vector<PreparedDocument> docs;

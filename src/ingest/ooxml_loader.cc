@@ -284,6 +284,9 @@ Status MissingPart(const std::string& part, const char* what) {
 
 // ---------------------------------------------------------------- DOCX ----
 
+// Excel's column limit; Word tables are far narrower.
+constexpr int kMaxTableColumns = 16384;
+
 std::string Roman(int n) {
   static const std::pair<int, const char*> kDigits[] = {
       {1000, "m"}, {900, "cm"}, {500, "d"}, {400, "cd"}, {100, "c"}, {90, "xc"}, {50, "l"},
@@ -538,6 +541,7 @@ class DocxReader {
       Collect(tr, "tc", tcs);
       std::vector<Cell> row;
       for (pugi::xml_node tc : tcs) {
+        if (col >= kMaxTableColumns) break;
         const pugi::xml_node tcpr = Child(tc, "tcPr");
         const int span = std::clamp(ToInt(Attr(Child(tcpr, "gridSpan"), "val"), 1), 1, 1000);
         const pugi::xml_node vmerge = Child(tcpr, "vMerge");
@@ -569,7 +573,7 @@ class DocxReader {
     }
     // Several repeated header rows ("Sales" spanning "2023 | 2024") make one
     // header: "Sales 2023 | Sales 2024".
-    if (header_rows >= 2 && static_cast<size_t>(header_rows) < grid.size()) {
+    if (header_rows >= 2 && header_rows <= 8 && static_cast<size_t>(header_rows) < grid.size()) {
       std::map<int, std::string> merged;
       for (int r = 0; r < header_rows; ++r)
         for (const Cell& c : grid[r]) {
@@ -753,7 +757,7 @@ bool ParseCellRef(std::string_view ref, int& col, int64_t& row) {
     c = c * 26 + (std::toupper(static_cast<unsigned char>(ref[i])) - 'A' + 1);
     if (++i > 3) return false;
   }
-  if (i == 0 || c > 16384) return false;
+  if (i == 0 || c > kMaxTableColumns) return false;
   int64_t r = 0;
   const size_t digits_at = i;
   for (; i < ref.size() && std::isdigit(static_cast<unsigned char>(ref[i])); ++i) {
@@ -822,26 +826,32 @@ class XlsxReader {
       SparseRow row;
       row.number = row_number;
       int col = -1;
+      bool sorted = true;
       for (pugi::xml_node c = r.first_child(); c && cells_left > 0; c = c.next_sibling()) {
         if (!Is(c, "c")) continue;
         int ref_col;
         int64_t ref_row;
         col = ParseCellRef(Attr(c, "r"), ref_col, ref_row) ? ref_col : col + 1;
-        if (col > 16383) break;
+        if (col >= kMaxTableColumns) break;
         std::string value = CellText(c);
         if (value.empty()) continue;
         --cells_left;
-        if (!row.cells.empty() && row.cells.back().first >= col) {
-          // Out of order or repeated references: keep columns sorted, last wins.
-          auto it = std::lower_bound(row.cells.begin(), row.cells.end(), col,
-                                     [](const auto& cell, int k) { return cell.first < k; });
-          if (it != row.cells.end() && it->first == col)
-            it->second = std::move(value);
+        sorted = sorted && (row.cells.empty() || row.cells.back().first < col);
+        row.cells.emplace_back(col, std::move(value));
+      }
+      if (!sorted) {
+        // Out of order or repeated references: columns ascending, the last
+        // value of a repeated cell wins.
+        std::stable_sort(row.cells.begin(), row.cells.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+        std::vector<std::pair<int, std::string>> unique;
+        for (auto& cell : row.cells) {
+          if (!unique.empty() && unique.back().first == cell.first)
+            unique.back() = std::move(cell);
           else
-            row.cells.insert(it, {col, std::move(value)});
-        } else {
-          row.cells.emplace_back(col, std::move(value));
+            unique.push_back(std::move(cell));
         }
+        row.cells = std::move(unique);
       }
       if (!row.cells.empty()) rows.push_back(std::move(row));
     }
@@ -876,7 +886,11 @@ class XlsxReader {
   // every row of the merge, so each record carries it. Merges across columns
   // (titles, grouped headers) stay in their first cell.
   static void FillMerges(pugi::xml_node merges, std::vector<SparseRow>& rows, int64_t& cells_left) {
-    for (pugi::xml_node m = Child(merges, "mergeCell"); m && cells_left > 0; m = m.next_sibling()) {
+    // Overlapping merges over many rows could make this quadratic; real
+    // sheets use a tiny fraction of this.
+    int64_t steps_left = kMaxWorkbookCells;
+    for (pugi::xml_node m = Child(merges, "mergeCell"); m && cells_left > 0 && steps_left > 0;
+         m = m.next_sibling()) {
       const std::string_view ref = Attr(m, "ref");
       const size_t colon = ref.find(':');
       int left, right;
@@ -887,11 +901,12 @@ class XlsxReader {
       auto by_number = [](const SparseRow& row, int64_t n) { return row.number < n; };
       auto first = std::lower_bound(rows.begin(), rows.end(), top, by_number);
       if (first == rows.end() || first->number != top) continue;
-      auto cell = std::find_if(first->cells.begin(), first->cells.end(),
-                               [&](const auto& c) { return c.first == left; });
-      if (cell == first->cells.end()) continue;
+      auto cell = std::lower_bound(first->cells.begin(), first->cells.end(), left,
+                                   [](const auto& c, int k) { return c.first < k; });
+      if (cell == first->cells.end() || cell->first != left) continue;
       const std::string value = cell->second;
-      for (auto it = first + 1; it != rows.end() && it->number <= bottom && cells_left > 0; ++it) {
+      for (auto it = first + 1;
+           it != rows.end() && it->number <= bottom && cells_left > 0 && --steps_left > 0; ++it) {
         auto at = std::lower_bound(it->cells.begin(), it->cells.end(), left,
                                    [](const auto& c, int k) { return c.first < k; });
         if (at != it->cells.end() && at->first == left) continue;
