@@ -199,7 +199,7 @@ run_target() {  # writes $results/$t.line and, on failure, $results/$t.fail
        AFL_FAST_CAL=1 AFL_IGNORE_UNKNOWN_ENVS=1 \
        afl-fuzz -V "$seconds" -m none -t "$timeout_ms" "${dict[@]}" -i "$seeds/$t" -o "$out" \
        -- "$exe" >"$results/$t.afl.log" 2>&1; then
-    printf '%-12s afl-fuzz did not run: %s\n' "$t" \
+    printf '%-12s seeds OK; afl-fuzz did not run: %s\n' "$t" \
       "$(grep -a -m1 'PROGRAM ABORT' "$results/$t.afl.log" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g; s/.*PROGRAM ABORT : *//')" \
       >"$results/$t.line"
     if grep -aq -E 'results in a crash|crash' <(grep -a 'PROGRAM ABORT' "$results/$t.afl.log"); then
