@@ -19,6 +19,7 @@ packages=(
   libcurl4-openssl-dev
   libpugixml-dev
   libmagic-dev
+  asymptote-doc  # a real 196-page PDF manual the format tests read
   nlohmann-json3-dev
   libcli11-dev
   libgtest-dev libgmock-dev

@@ -214,3 +214,29 @@ TEST_F(FormatsIngestTest, OcrCanBeTurnedOff) {
 
 }  // namespace
 }  // namespace askio
+
+namespace askio {
+namespace {
+
+// A real manual as Debian ships it (asymptote-doc, installed by
+// scripts/setup-deps.sh for this test): 196 pages typeset by TeX.
+TEST(RealDebianDocs, AsymptoteManualPdfIsIngestedWithPages) {
+  const std::string manual = "/usr/share/doc/asymptote/asymptote.pdf";
+  if (!std::filesystem::exists(manual)) GTEST_SKIP() << manual << " not installed";
+  askio::testing::TempDir data;
+  auto kb = KnowledgeBase::Open(data.path(), "kb", KnowledgeBase::OpenMode::kCreateIfMissing);
+  ASSERT_TRUE(kb);
+  auto report = (*kb)->Ingest({manual}, IngestOptions{});
+  ASSERT_TRUE(report) << report.error().message();
+  ASSERT_EQ(report->added, 1) << (report->files.empty() ? "" : report->files[0].error);
+  EXPECT_EQ(report->pages, 196);
+  EXPECT_GT(report->chunks, 300);
+  auto hits = (*kb)->Search("default paper type may be changed to a4 papertype", SearchOptions{});
+  ASSERT_TRUE(hits);
+  ASSERT_FALSE(hits->empty());
+  EXPECT_EQ(hits->front().chunk.location, "page 10");
+  EXPECT_NE(hits->front().chunk.text.find("a4"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace askio
