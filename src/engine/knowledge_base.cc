@@ -533,8 +533,6 @@ void Tally(IngestFileResult&& r, IngestReport& report) {
   t.pages += r.pages;
   t.chunks += r.chunks;
   t.seconds += r.seconds;
-  // Archive members' bytes are inside their archive's.
-  report.bytes += r.path.find("!/") == std::string::npos ? r.bytes : 0;
   report.pages += r.pages;
   if (r.outcome == IngestFileResult::Outcome::kFailed) {
     ++t.failed;
@@ -643,6 +641,7 @@ Result<IngestReport> KnowledgeBase::Ingest(const std::vector<std::string>& paths
     std::vector<std::vector<Item>> items;  // per file
     // Documents from members an archive no longer has.
     std::vector<std::string> stale;
+    uint64_t bytes = 0;  // of the files read (an archive counts once)
     double seconds = 0;
   };
   const size_t threads = options.jobs > 0
@@ -692,6 +691,7 @@ Result<IngestReport> KnowledgeBase::Ingest(const std::vector<std::string>& paths
     for (size_t t = 1; t < std::min(threads, count); ++t) pool.emplace_back(worker);
     worker();
     for (std::thread& t : pool) t.join();
+    for (size_t i = begin; i < end; ++i) batch.bytes += work[i].size;
     // An archive read again: members it no longer has leave the KB.
     for (size_t i = 0; i < count; ++i) {
       const std::vector<Item>& items = batch.items[i];
@@ -753,6 +753,7 @@ Result<IngestReport> KnowledgeBase::Ingest(const std::vector<std::string>& paths
       for (Item& it : items) Tally(std::move(it.result), report);
     }
     report.pruned += static_cast<int64_t>(batch.stale.size());
+    report.bytes += static_cast<int64_t>(batch.bytes);
     report_progress();
   }
   {
