@@ -91,6 +91,7 @@ TEST(CsvLoader, EdgeCases) {
   EXPECT_EQ(Rows(ParseDelimited("only,header\n", ',', "")), (RowList{{"only | header", "row 1"}}));
   EXPECT_TRUE(ParseDelimited("", ',', "").blocks.empty());
   EXPECT_TRUE(ParseDelimited("\n\n,,\n", ',', "").blocks.empty());
+  EXPECT_TRUE(ParseDelimited(" , \n", ',', "空表").blocks.empty()) << "no heading for no table";
   // Semicolons (European Excel) when the caller says so.
   EXPECT_EQ(Rows(ParseDelimited("名称;数量\n螺丝;100\n", ';', "")),
             (RowList{{"名称 | 数量", "row 1"}, {"名称: 螺丝 | 数量: 100", "row 2"}}));

@@ -60,6 +60,14 @@ TEST(Ocr, ImageAsDocument) {
   ExpectInvoiceText(all, "ParseImage");
 }
 
+TEST(Ocr, TransparentBackgroundIsWhite) {
+  // Black text on transparent pixels that are black underneath.
+  const auto text = RecognizeImage(Fixture("scan-transparent.png"), {});
+  ASSERT_TRUE(text.has_value()) << text.error().ToString();
+  EXPECT_NE(text->find("透明背景"), std::string::npos) << *text;
+  EXPECT_NE(text->find("Transparent"), std::string::npos) << *text;
+}
+
 TEST(Ocr, MultiPageTiffGivesPages) {
   const auto doc = ParseImage(Fixture("scan-fax-2pages.tif"), {});
   ASSERT_TRUE(doc.has_value()) << doc.error().ToString();
@@ -144,7 +152,16 @@ TEST(Ocr, RefusesBadInput) {
   EXPECT_FALSE(truncated.has_value());
 
   const auto doc = ParseImage("GIF89a", {});
-  EXPECT_FALSE(doc.has_value());
+  ASSERT_FALSE(doc.has_value());
+  EXPECT_NE(doc.error().message().find("GIF"), std::string::npos) << doc.error().message();
+
+  // Cut-off files of each format: errors that name the problem.
+  for (const char* name : {"scan-invoice.png", "scan-invoice.jpg", "scan-invoice.tif"}) {
+    const std::string bytes = Fixture(name);
+    const auto half = RecognizeImage(std::string_view(bytes).substr(0, bytes.size() / 2), {});
+    ASSERT_FALSE(half.has_value()) << name;
+    EXPECT_EQ(half.error().code(), StatusCode::kCorruption) << name;
+  }
 
   unsigned char pixel = 0;
   EXPECT_EQ(RecognizePixels(nullptr, 1, 1, 1, 1, {}).error().code(), StatusCode::kInvalidArgument);
@@ -170,15 +187,15 @@ std::string BigEndian(uint32_t v) {
 TEST(Ocr, RefusesHugeImagesBeforeDecoding) {
   // A PNG claiming 30000 x 30000 pixels (900 megapixels) with no pixel
   // data: it must be refused on its size, not decoded.
-  std::string ihdr = "IHDR" + BigEndian(30000) + BigEndian(30000) + std::string("\x08\x00\x00\x00\x00", 5);
+  std::string ihdr =
+      "IHDR" + BigEndian(30000) + BigEndian(30000) + std::string("\x08\x00\x00\x00\x00", 5);
   std::string png = "\x89PNG\r\n\x1a\n";
   png += BigEndian(13) + ihdr + BigEndian(Crc32(ihdr));
   png += BigEndian(0) + "IEND" + BigEndian(Crc32("IEND"));
   const auto text = RecognizeImage(png, {});
   ASSERT_FALSE(text.has_value());
   EXPECT_EQ(text.error().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(text.error().message().find("megapixels"), std::string::npos)
-      << text.error().message();
+  EXPECT_NE(text.error().message().find("megapixels"), std::string::npos) << text.error().message();
 
   unsigned char pixel = 0;
   const auto raw = RecognizePixels(&pixel, 20000, 20000, 1, 20000, {});
@@ -230,7 +247,8 @@ TEST(OcrText, JoinsWrappedLines) {
   };
   EXPECT_EQ(join({"员工出差回来后，应在十个工作日内提交报销申", "请，并附上全部原始发票。"}),
             "员工出差回来后，应在十个工作日内提交报销申请，并附上全部原始发票。");
-  EXPECT_EQ(join({"The meeting will be", "held in Beijing."}), "The meeting will be held in Beijing.");
+  EXPECT_EQ(join({"The meeting will be", "held in Beijing."}),
+            "The meeting will be held in Beijing.");
   EXPECT_EQ(join({"Submit the reimburse-", "ment form"}), "Submit the reimbursement form");
   EXPECT_EQ(join({"during the COVID-", "19 pandemic"}), "during the COVID-19 pandemic");
   EXPECT_EQ(join({"a well-", "Known case"}), "a well-Known case");
@@ -240,7 +258,8 @@ TEST(OcrText, JoinsWrappedLines) {
 }
 
 TEST(OcrText, SplitsParagraphsAtBlankLines) {
-  const std::vector<std::string> expected = {"扫描通知 Scanned Notice", "会议将于三月十五日在北京举行。",
+  const std::vector<std::string> expected = {"扫描通知 Scanned Notice",
+                                             "会议将于三月十五日在北京举行。",
                                              "The meeting will be held in Beijing."};
   EXPECT_EQ(OcrParagraphs("扫描通知 Scanned Notice\n\n会议将于三月十五日\n在北京举行。\n\n\nThe "
                           "meeting will be\nheld in Beijing.\n"),

@@ -500,7 +500,8 @@ TEST(XlsxLoader, CellTypesFormatsAndSparseColumns) {
       R"(<sst><si><t>名称</t></si>)"
       R"(<si><r><rPr><b/></rPr><t>单</t></r><r><t>价</t></r><rPh sb="0" eb="2"><t>タンカ</t></rPh></si>)"
       R"(<si><t>行1_x000D_
-行2</t></si><si><t>_x005F_x000D_ is literal</t></si></sst>)";
+行2</t></si><si><t>_x005F_x000D_ is literal</t></si>)"
+      R"(<si><r><t>Unit</t></r><r><t xml:space="preserve"> </t></r><r><t>price</t></r></si></sst>)";
   const std::string sheet =
       R"(<worksheet><sheetData>)"
       R"(<row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1" t="s"><v>1</v></c>)"
@@ -512,6 +513,7 @@ TEST(XlsxLoader, CellTypesFormatsAndSparseColumns) {
       R"(<row r="4"><c r="A4" t="b"><v>1</v></c><c r="C4" t="e"><v>#DIV/0!</v></c><c r="D4" t="str"><f>A1</f><v>公式结果</v></c>)"
       R"(<c r="E4" t="s"><v>99</v></c><c r="F4" s="5"><v>1234.5</v></c><c r="G4" t="s"><v>3</v></c></row>)"
       R"(<row><c r="A5"><f>1+1</f></c><c r="C5" s="4"><v>-5</v></c><c r="D5" s="6"><v>1e400</v></c></row>)"
+      R"(<row r="8"><c r="A8" t="s"><v>4</v></c></row>)"
       R"(<row r="7"><c r="C7"><v>1</v></c><c r="A7" t="inlineStr"><is><t>乱序</t></is></c><c r="C7"><v>2</v></c></row>)"
       R"(</sheetData></worksheet>)";
   const ArchiveContents package = Package(
@@ -544,6 +546,7 @@ TEST(XlsxLoader, CellTypesFormatsAndSparseColumns) {
   ASSERT_NE(row5, nullptr);
   EXPECT_EQ(row5->location, "sheet 数据 表, row 5") << "a row without r follows the previous";
   EXPECT_BLOCK(*doc, Kind::kTableRow, "名称: 乱序 | 单价: 2") << "cells out of order, one repeated";
+  EXPECT_BLOCK(*doc, Kind::kTableRow, "名称: Unit price") << "a space-only run is kept";
   const Block* only = FindBlock(*doc, "唯一");
   ASSERT_NE(only, nullptr);
   EXPECT_EQ(only->location, "sheet Second, row 3");
@@ -572,6 +575,56 @@ TEST(XlsxLoader, Dates1900SystemIncludingTheLeapYearBug) {
   for (const char* want : {"d: 1900-01-01", "d: 1900-02-28", "d: 1900-02-29", "d: 1900-03-01",
                            "d: 2024-03-01 18:00", "d: 2024-03-02 00:00:00"})
     EXPECT_BLOCK(*doc, Kind::kTableRow, want);
+}
+
+TEST(XlsxLoader, LargeSheetWithPrefixedElementsLosesNoRow) {
+  // Several megabytes of rows (read a few megabytes at a time), written with
+  // an "x:" prefix as some generators do.
+  constexpr int kRows = 70000;
+  const std::string pad(80, 'p');
+  std::string sheet =
+      R"(<?xml version="1.0" encoding="UTF-8"?><x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">)"
+      R"(<x:dimension ref="A1:B70000"/><x:sheetData>)"
+      R"(<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>编号</x:t></x:is></x:c>)"
+      R"(<x:c r="B1" t="inlineStr"><x:is><x:t>说明</x:t></x:is></x:c></x:row>)";
+  for (int i = 2; i <= kRows; ++i) {
+    const std::string n = std::to_string(i);
+    sheet += "<x:row r=\"" + n + "\"><x:c r=\"A" + n + "\"><x:v>" + n + "</x:v></x:c>";
+    if (i != 3)
+      sheet += "<x:c r=\"B" + n + "\" t=\"inlineStr\"><x:is><x:t>" + pad + "</x:t></x:is></x:c>";
+    sheet += "</x:row>";
+  }
+  sheet +=
+      R"(</x:sheetData><x:mergeCells count="1"><x:mergeCell ref="B2:B3"/></x:mergeCells></x:worksheet>)";
+  ASSERT_GT(sheet.size(), 9u << 20);
+  const std::string workbook =
+      R"(<x:workbook xmlns:x="s" xmlns:r="r"><x:sheets><x:sheet name="S" r:id="rId1"/></x:sheets></x:workbook>)";
+  auto doc = ParseXlsx(Package({{"xl/workbook.xml", workbook},
+                                {"xl/_rels/workbook.xml.rels", kSheetRels},
+                                {"xl/worksheets/data.xml", sheet}}),
+                       {});
+  ASSERT_TRUE(doc) << doc.error().ToString();
+  ASSERT_EQ(doc->blocks.size(), static_cast<size_t>(kRows) + 1);
+  EXPECT_EQ(doc->blocks[1].text, "编号 | 说明");
+  for (int i = 2; i <= kRows; ++i) {
+    const Block& b = doc->blocks[i];
+    ASSERT_EQ(b.location, "sheet S, row " + std::to_string(i));
+    ASSERT_EQ(b.text, "编号: " + std::to_string(i) + " | 说明: " + pad)
+        << "row 3 gets its value from the merge above it";
+  }
+
+  // An error past the first piece still names the part and the file offset.
+  std::string broken = sheet;
+  const size_t late = broken.rfind("<x:row ");
+  broken.insert(late + 1, "<");
+  auto failed = ParseXlsx(Package({{"xl/workbook.xml", workbook},
+                                   {"xl/_rels/workbook.xml.rels", kSheetRels},
+                                   {"xl/worksheets/data.xml", broken}}),
+                          {});
+  ASSERT_FALSE(failed);
+  EXPECT_TRUE(failed.error().message().starts_with(
+      "xl/worksheets/data.xml: malformed XML at byte " + std::to_string(late + 1)))
+      << failed.error().message();
 }
 
 // ----------------------------------------------------------------- PPTX ----

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "test_util.h"
@@ -56,9 +57,9 @@ TEST(PdfLoader, ReadsTextInOrderWithPageNumbers) {
   size_t at = 0;
   for (const char* expected :
        {"员工手册 Employee Handbook", "本手册介绍公司的报销制度", "This handbook explains",
-        "应在十个工作日内提交报销申请", "Submit the reimbursement form", "差旅标准 Travel Allowance",
-        "北京 Beijing", "成都 Chengdu", "Hotel caps apply per night", "十五天带薪年假",
-        "a doctor's note."}) {
+        "应在十个工作日内提交报销申请", "Submit the reimbursement form",
+        "差旅标准 Travel Allowance", "北京 Beijing", "成都 Chengdu", "Hotel caps apply per night",
+        "十五天带薪年假", "a doctor's note."}) {
     const size_t found = all.find(expected, at);
     ASSERT_NE(found, std::string::npos) << "missing or out of order: " << expected << "\n"
                                         << Dump(doc);
@@ -157,9 +158,10 @@ TEST(PdfLoader, TableCellsThatWrapStayInTheirRow) {
                   "负责人 Owner: 王芳 Wang Fang | 截止 Due: 3 月 20 日"),
             nullptr)
       << Dump(doc);
-  EXPECT_NE(Exact(doc, K::kTableRow,
-                  "任务 Task: 压力测试 Load test | 负责人 Owner: 李雷 Li Lei | 截止 Due: 3 月 27 日"),
-            nullptr)
+  EXPECT_NE(
+      Exact(doc, K::kTableRow,
+            "任务 Task: 压力测试 Load test | 负责人 Owner: 李雷 Li Lei | 截止 Due: 3 月 27 日"),
+      nullptr)
       << Dump(doc);
 }
 
@@ -173,8 +175,7 @@ TEST(PdfLoader, BulletsAndNumbersAreListItems) {
             nullptr)
       << Dump(doc);
   EXPECT_NE(Exact(doc, K::kListItem, "1. 切换生产流量到新集群。"), nullptr) << Dump(doc);
-  EXPECT_NE(Exact(doc, K::kListItem,
-                  "2. Review the alerting thresholds with the operations team."),
+  EXPECT_NE(Exact(doc, K::kListItem, "2. Review the alerting thresholds with the operations team."),
             nullptr)
       << Dump(doc);
 }
@@ -336,6 +337,22 @@ TEST(PdfLoader, StopsWhenOverTheTimeBudget) {
   ASSERT_FALSE(doc.has_value());
   EXPECT_NE(doc.error().message().find("took longer than"), std::string::npos)
       << doc.error().message();
+}
+
+TEST(PdfLoader, ParsesOnManyThreadsAtOnce) {
+  const std::string bytes = Fixture("pdf-handbook.pdf");
+  const ParsedDocument expected = Load("pdf-handbook.pdf");
+  std::vector<std::string> dumps(4);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < dumps.size(); ++i)
+    threads.emplace_back([&, i] {
+      for (int round = 0; round < 3; ++round) {
+        const auto doc = ParsePdf(bytes, {});
+        dumps[i] = doc ? Dump(*doc) : doc.error().ToString();
+      }
+    });
+  for (std::thread& t : threads) t.join();
+  for (const std::string& dump : dumps) EXPECT_EQ(dump, Dump(expected));
 }
 
 // A real-world PDF (pdfTeX, 26 pages, Type 1 fonts) from the Debian package

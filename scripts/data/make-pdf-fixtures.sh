@@ -266,6 +266,12 @@ convert "$work/scan-invoice.png" -background white -rotate 1.2 +repage -blur 0x0
 convert "$out/scan-invoice.png" -quality 80 "$out/scan-invoice.jpg"
 convert "$out/scan-invoice.png" -threshold 60% -monochrome -compress Group4 "$out/scan-invoice.tif"
 
+# Black text on a transparent background, as screenshots and exported
+# graphics come: the transparent pixels are black underneath.
+convert -density 300 -units PixelsPerInch -background none -fill black -font Noto-Sans-CJK-SC \
+  -pointsize 14 label:'透明背景 Transparent background
+截图中的文字' -bordercolor none -border 60 PNG32:"$out/scan-transparent.png"
+
 # A two-page fax-style TIFF (one frame per page).
 render "$work/fax-1.png" 14 '第一页 Page one
 传真号码 Fax 8610'

@@ -53,36 +53,38 @@ void AppendTable(const std::vector<SparseRow>& rows, const TablePlacement& place
       b.location += (b.location.empty() ? "row " : ", row ") + std::to_string(number);
     doc.blocks.push_back(std::move(b));
   };
-  if (!placement.heading.empty()) located(Block::Kind::kHeading, 1, placement.heading, 0);
-
-  std::vector<Cells> cleaned;
-  cleaned.reserve(rows.size());
-  for (const SparseRow& row : rows) cleaned.push_back(CleanCells(row.cells));
-
+  // Cleaned a row at a time: a sheet can hold millions of cells, and a
+  // cleaned copy of all of them would double the memory a workbook needs.
+  auto cleaned = [&](size_t i) { return CleanCells(rows[i].cells); };
   auto next_non_empty = [&](size_t from) {
-    while (from < cleaned.size() && cleaned[from].empty()) ++from;
+    while (from < rows.size() && cleaned(from).empty()) ++from;
     return from;
   };
   size_t h = next_non_empty(0);
-  if (h == cleaned.size()) return;
+  if (h == rows.size()) return;  // an empty sheet (or a chart sheet) adds nothing
+  if (!placement.heading.empty()) located(Block::Kind::kHeading, 1, placement.heading, 0);
+  Cells header = cleaned(h);
   // Titles above the header: a single cell followed by a clearly wider row.
   // Narrow tables (two columns with one header blank) keep their first row.
-  for (int titles = 0; titles < 3 && cleaned[h].size() == 1; ++titles) {
+  for (int titles = 0; titles < 3 && header.size() == 1; ++titles) {
     const size_t n = next_non_empty(h + 1);
-    if (n == cleaned.size() || cleaned[n].size() < 3) break;
-    located(Block::Kind::kParagraph, 0, cleaned[h][0].second, rows[h].number);
+    if (n == rows.size()) break;
+    Cells next = cleaned(n);
+    if (next.size() < 3) break;
+    located(Block::Kind::kParagraph, 0, header[0].second, rows[h].number);
     h = n;
+    header = std::move(next);
   }
 
-  const Cells& header = cleaned[h];
   std::string header_text;
   for (const auto& [col, text] : header) header_text += (header_text.empty() ? "" : " | ") + text;
   located(Block::Kind::kTableRow, 0, std::move(header_text), rows[h].number);
 
-  for (size_t i = h + 1; i < cleaned.size(); ++i) {
-    if (cleaned[i].empty()) continue;
+  for (size_t i = h + 1; i < rows.size(); ++i) {
+    const Cells cells = cleaned(i);
+    if (cells.empty()) continue;
     std::string record;
-    for (const auto& [col, text] : cleaned[i]) {
+    for (const auto& [col, text] : cells) {
       if (!record.empty()) record += " | ";
       if (const std::string* name = HeaderOf(header, col)) record += *name + ": ";
       record += text;

@@ -29,7 +29,8 @@ ParsedDocument ParseDelimited(std::string_view text, char delimiter, const std::
 // Appends one table (rows[0] is spreadsheet row 1) to `doc`: a level-1
 // heading when `sheet_name` is not empty, then the header row ("a | b | c")
 // and one record per later row, located as ParseDelimited describes. Blank
-// rows are skipped but keep their numbers.
+// rows are skipped but keep their numbers; a table with no text adds
+// nothing, not even the heading.
 void AppendRecords(const std::vector<std::vector<std::string>>& rows, const std::string& sheet_name,
                    ParsedDocument& doc);
 
@@ -43,7 +44,7 @@ struct SparseRow {
 };
 
 struct TablePlacement {
-  std::string heading;      // a level-1 heading before the table when not empty
+  std::string heading;      // a level-1 heading before a non-empty table, if set
   std::string place;        // location prefix: "sheet Sales", "slide 3", or ""
   bool number_rows = true;  // append "row R" to the location
   int page = 0;             // Block::page of every block

@@ -7,8 +7,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -46,15 +46,63 @@ void SerialiseOpenMp() {
     if (std::getenv("OMP_THREAD_LIMIT") || std::getenv("OMP_NUM_THREADS")) return;
     using SetMaxActiveLevels = void (*)(int);
     // Looked up rather than linked: a tesseract without OpenMP has none.
-    if (auto set = reinterpret_cast<SetMaxActiveLevels>(
-            dlsym(RTLD_DEFAULT, "omp_set_max_active_levels")))
+    if (auto set =
+            reinterpret_cast<SetMaxActiveLevels>(dlsym(RTLD_DEFAULT, "omp_set_max_active_levels")))
       set(0);
   });
 }
 
 void QuietLeptonica() {
   static std::once_flag once;
-  std::call_once(once, [] { setMsgSeverity(L_SEVERITY_NONE); });
+  std::call_once(once, [] {
+    setMsgSeverity(L_SEVERITY_NONE);
+    // Some messages ("Bad file: amount too big") bypass the severity.
+    leptSetStderrHandler([](const char*) {});
+  });
+}
+
+// The format a file's magic bytes claim, for saying "damaged PNG" rather
+// than "not an image" when the header does not parse.
+const char* ImageFormatName(std::string_view b) {
+  if (b.starts_with("\x89PNG")) return "PNG";
+  if (b.starts_with("\xFF\xD8\xFF")) return "JPEG";
+  if (b.starts_with(std::string_view("II*\0", 4)) || b.starts_with(std::string_view("MM\0*", 4)))
+    return "TIFF";
+  if (b.starts_with("GIF8")) return "GIF";
+  if (b.starts_with("BM")) return "BMP";
+  if (b.starts_with("RIFF") && b.size() >= 12 && b.substr(8, 4) == "WEBP") return "WebP";
+  return nullptr;
+}
+
+uint32_t BigEndian32(std::string_view bytes, size_t at) {
+  uint32_t v = 0;
+  for (size_t k = 0; k < 4; ++k) v = v << 8 | static_cast<unsigned char>(bytes[at + k]);
+  return v;
+}
+
+// libpng and libjpeg print their complaints about a cut-off file straight
+// to stderr, past leptonica, so the commonest damage (a truncated
+// download) is caught here first. Other damage still fails cleanly.
+Status CheckComplete(std::string_view encoded) {
+  if (encoded.starts_with("\x89PNG\r\n\x1a\n")) {
+    size_t at = 8;
+    while (at + 8 <= encoded.size()) {
+      const uint64_t length = BigEndian32(encoded, at);
+      const std::string_view type = encoded.substr(at + 4, 4);
+      at += 12 + length;  // length, type, data, CRC
+      if (at > encoded.size()) break;
+      if (type == "IEND") return Status::Ok();
+    }
+    return Status::Corruption("the PNG image is truncated");
+  }
+  if (encoded.starts_with("\xFF\xD8")) {
+    // In JPEG data 0xFF is always escaped, so FF D9 near the end can only
+    // be the end-of-image marker.
+    const size_t tail = std::min<size_t>(encoded.size(), 4096);
+    if (encoded.substr(encoded.size() - tail).find("\xFF\xD9") == std::string_view::npos)
+      return Status::Corruption("the JPEG image is truncated");
+  }
+  return Status::Ok();
 }
 
 struct PixDeleter {
@@ -99,10 +147,8 @@ Result<tesseract::TessBaseAPI*> Engine(const std::string& languages) {
                                        "' (expected names like chi_sim+eng)"));
   QuietLeptonica();
   SerialiseOpenMp();
-  if (t_engine.api) {
-    t_engine.api->End();
-    t_engine.api.reset();
-  }
+  // The engine in hand is kept until a new one loads, so a request for
+  // missing languages does not cost the next request a reload.
   auto api = std::make_unique<tesseract::TessBaseAPI>();
   // debug_file is a global parameter: it sends tesseract's tprintf chatter
   // ("Estimating resolution", "Empty page!!", data file errors) away from
@@ -113,6 +159,7 @@ Result<tesseract::TessBaseAPI*> Engine(const std::string& languages) {
         "OCR languages '" + languages +
         "' are not installed for tesseract (Debian: apt-get install tesseract-ocr-<lang>, "
         "e.g. tesseract-ocr-chi-sim)"));
+  if (t_engine.api) t_engine.api->End();
   t_engine.languages = languages;
   t_engine.api = std::move(api);
   return t_engine.api.get();
@@ -168,12 +215,32 @@ Result<std::string> Recognize(tesseract::TessBaseAPI& api, const LoadOptions& op
 Status CheckPixelCount(long long width, long long height) {
   if (width <= 0 || height <= 0) return Status::Corruption("image has no pixels");
   if (width * height > kMaxOcrPixels)
-    return Status::InvalidArgument(
-        "image is " + std::to_string(width) + "x" + std::to_string(height) + " pixels (" +
-        std::to_string((width * height + 500'000) / 1'000'000) +
-        " megapixels); OCR refuses images above " + std::to_string(kMaxOcrPixels / 1'000'000) +
-        " megapixels");
+    return Status::InvalidArgument("image is " + std::to_string(width) + "x" +
+                                   std::to_string(height) + " pixels (" +
+                                   std::to_string((width * height + 500'000) / 1'000'000) +
+                                   " megapixels); OCR refuses images above " +
+                                   std::to_string(kMaxOcrPixels / 1'000'000) + " megapixels");
   return Status::Ok();
+}
+
+// Tesseract reads 1, 8 and 32 bit images; transparent pixels would count
+// as black (a screenshot with a transparent background reads as a black
+// page), so they go over white.
+Result<PixPtr> ForTesseract(PixPtr pix) {
+  auto step = [&](PIX* next) -> Status {
+    if (!next) return Status::Corruption("the image could not be converted for OCR");
+    pix.reset(next);
+    return Status::Ok();
+  };
+  if (pixGetColormap(pix.get()))
+    ASKIO_RETURN_IF_ERROR(step(pixRemoveColormap(pix.get(), REMOVE_CMAP_BASED_ON_SRC)));
+  if (pixGetDepth(pix.get()) == 16)
+    ASKIO_RETURN_IF_ERROR(step(pixConvert16To8(pix.get(), L_MS_BYTE)));
+  if (pixGetDepth(pix.get()) == 2 || pixGetDepth(pix.get()) == 4)
+    ASKIO_RETURN_IF_ERROR(step(pixConvertTo8(pix.get(), 0)));
+  if (pixGetDepth(pix.get()) == 32 && pixGetSpp(pix.get()) == 4)
+    ASKIO_RETURN_IF_ERROR(step(pixAlphaBlendUniform(pix.get(), 0xffffff00)));
+  return pix;
 }
 
 Result<std::string> RecognizePix(PIX* pix, const LoadOptions& options) {
@@ -200,18 +267,22 @@ Result<PixPtr> DecodeFrame(std::string_view encoded, int n) {
   QuietLeptonica();
   const auto* data = reinterpret_cast<const l_uint8*>(encoded.data());
   l_int32 format = 0, w = 0, h = 0, bps = 0, spp = 0, cmap = 0, res = 0;
-  if (pixReadHeaderMem(data, encoded.size(), &format, &w, &h, &bps, &spp, &cmap) != 0)
+  if (pixReadHeaderMem(data, encoded.size(), &format, &w, &h, &bps, &spp, &cmap) != 0) {
+    if (const char* name = ImageFormatName(encoded))
+      return Err(Status::Corruption(std::string("the ") + name + " image is damaged or truncated"));
     return Err(Status::Unsupported("not an image format OCR can read"));
+  }
   if (n > 0) {
     if (!IsTiff(format)) return Err(Status::NotFound("no more frames"));
     if (readHeaderMemTiff(data, encoded.size(), n, &w, &h, &bps, &spp, &res, &cmap, &format) != 0)
       return Err(Status::NotFound("no more frames"));
   }
   ASKIO_RETURN_IF_ERROR(CheckPixelCount(w, h));
-  PIX* pix = IsTiff(format) ? pixReadMemTiff(data, encoded.size(), n)
-                            : pixReadMem(data, encoded.size());
+  ASKIO_RETURN_IF_ERROR(CheckComplete(encoded));
+  PIX* pix =
+      IsTiff(format) ? pixReadMemTiff(data, encoded.size(), n) : pixReadMem(data, encoded.size());
   if (!pix) return Err(Status::Corruption("the image could not be decoded (truncated or damaged)"));
-  return PixPtr(pix);
+  return ForTesseract(PixPtr(pix));
 }
 
 char32_t LastCodePoint(std::string_view s, size_t* start = nullptr) {
@@ -232,8 +303,7 @@ bool IsCjkPunctuation(char32_t c) {
   return (c >= 0x3000 && c <= 0x303F) || (c >= 0xFF01 && c <= 0xFF0F) ||
          (c >= 0xFF1A && c <= 0xFF20) || (c >= 0xFF3B && c <= 0xFF40) ||
          (c >= 0xFF5B && c <= 0xFF65) || (c >= 0xFE30 && c <= 0xFE4F) || c == 0x2026 ||
-         c == 0x2014 || c == 0x201C || c == 0x201D || c == 0x2018 || c == 0x2019 ||
-         c == 0x00B7;
+         c == 0x2014 || c == 0x201C || c == 0x201D || c == 0x2018 || c == 0x2019 || c == 0x00B7;
 }
 
 bool IsLetter(char32_t c) {
@@ -388,9 +458,9 @@ Result<ParsedDocument> ParseImage(std::string_view encoded, const LoadOptions& o
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       if (n > 0 && options.time_budget_seconds > 0) {
         if (elapsed >= options.time_budget_seconds)
-          return Err(Status::InvalidArgument(
-              "OCR took longer than " + Seconds(options.time_budget_seconds) +
-              " s (stopped at page " + std::to_string(n + 1) + ")"));
+          return Err(Status::InvalidArgument("OCR took longer than " +
+                                             Seconds(options.time_budget_seconds) +
+                                             " s (stopped at page " + std::to_string(n + 1) + ")"));
         frame_options.time_budget_seconds = options.time_budget_seconds - elapsed;
       }
       auto pix = DecodeFrame(encoded, n);

@@ -151,6 +151,29 @@ std::string DecodeXString(std::string_view s) {
 
 // ------------------------------------------------------------ package ----
 
+// Parses `xml` (part `name`, or the piece of it starting at byte `offset`)
+// into `doc`.
+Status ParseXml(std::string_view name, std::string_view xml, size_t offset, pugi::xml_document& doc,
+                unsigned extra_flags = 0) {
+  // parse_doctype only keeps the DOCTYPE as a node so it can be refused
+  // below; pugixml never resolves external entities nor expands entities
+  // declared in a DTD, with or without it. parse_ws_pcdata_single keeps
+  // <w:t xml:space="preserve"> </w:t>, the space between two runs.
+  const unsigned flags =
+      pugi::parse_default | pugi::parse_doctype | pugi::parse_ws_pcdata_single | extra_flags;
+  const pugi::xml_parse_result r = doc.load_buffer(xml.data(), xml.size(), flags);
+  if (!r)
+    return Status::Corruption(std::string(name) + ": malformed XML at byte " +
+                              std::to_string(offset + static_cast<size_t>(r.offset)) + " (" +
+                              r.description() + ")");
+  for (pugi::xml_node n = doc.first_child(); n; n = n.next_sibling())
+    if (n.type() == pugi::node_doctype)
+      return Status::Corruption(std::string(name) +
+                                ": declares a DTD (<!DOCTYPE>), which OOXML forbids; "
+                                "refusing a broken or hostile file");
+  return Status::Ok();
+}
+
 class Package {
  public:
   // Indexed once: a deck has a few parts per slide, and looking each up by
@@ -175,21 +198,7 @@ class Package {
                     unsigned extra_flags = 0) const {
     const std::string* bytes = Bytes(name);
     if (!bytes) return false;
-    // parse_doctype only keeps the DOCTYPE as a node so it can be refused
-    // below; pugixml never resolves external entities nor expands entities
-    // declared in a DTD, with or without it. parse_ws_pcdata_single keeps
-    // <w:t xml:space="preserve"> </w:t>, the space between two runs.
-    const unsigned flags =
-        pugi::parse_default | pugi::parse_doctype | pugi::parse_ws_pcdata_single | extra_flags;
-    const pugi::xml_parse_result r = doc.load_buffer(bytes->data(), bytes->size(), flags);
-    if (!r)
-      return Err(Status::Corruption(std::string(name) + ": malformed XML at byte " +
-                                    std::to_string(r.offset) + " (" + r.description() + ")"));
-    for (pugi::xml_node n = doc.first_child(); n; n = n.next_sibling())
-      if (n.type() == pugi::node_doctype)
-        return Err(Status::Corruption(std::string(name) +
-                                      ": declares a DTD (<!DOCTYPE>), which OOXML forbids; "
-                                      "refusing a broken or hostile file"));
+    ASKIO_RETURN_IF_ERROR(ParseXml(name, *bytes, 0, doc, extra_flags));
     return true;
   }
 
@@ -806,21 +815,103 @@ class XlsxReader {
   // Appends one sheet; `cells_left` is the workbook's remaining cell budget.
   Status AppendSheet(const std::string& part, const std::string& name, int page,
                      int64_t& cells_left, ParsedDocument& doc) {
+    const std::string* bytes = package_.Bytes(part);
+    if (!bytes) return Status::Ok();  // listed but absent: nothing to read
+    // The rows are where a large workbook is large (a 100,000-row export is
+    // ~100 MB of XML, its DOM several times that), so <sheetData> is parsed
+    // a few megabytes of rows at a time and the rest of the sheet (merged
+    // cells) on its own. Should the text not split cleanly (UTF-16, odd
+    // markup), the whole part is parsed at once.
+    const SheetSplit split = SplitSheet(*bytes);
     pugi::xml_document xml;
-    auto loaded = package_.Load(part, xml, pugi::parse_embed_pcdata);
-    if (!loaded) return loaded.error();
-    if (!*loaded) return Status::Ok();  // listed but absent: nothing to read
+    std::vector<SparseRow> rows;
+    int64_t row_number = 0;
+    if (split.ok) {
+      const std::string outer = bytes->substr(0, split.rows_begin) + bytes->substr(split.rows_end);
+      ASKIO_RETURN_IF_ERROR(ParseXml(part, outer, 0, xml));
+      const std::string close_row = "</" + split.prefix + "row>";
+      constexpr size_t kChunkBytes = 4 << 20;
+      for (size_t at = split.rows_begin; at < split.rows_end && cells_left > 0;) {
+        size_t end = split.rows_end;
+        if (end - at > kChunkBytes) {
+          const size_t close = bytes->find(close_row, at + kChunkBytes);
+          if (close != std::string::npos && close < split.rows_end) end = close + close_row.size();
+        }
+        pugi::xml_document chunk;
+        ASKIO_RETURN_IF_ERROR(ParseXml(part, std::string_view(*bytes).substr(at, end - at), at,
+                                       chunk, pugi::parse_embed_pcdata | pugi::parse_fragment));
+        if (!ReadRows(chunk, rows, row_number, cells_left)) break;
+        at = end;
+      }
+    } else {
+      ASKIO_RETURN_IF_ERROR(ParseXml(part, *bytes, 0, xml, pugi::parse_embed_pcdata));
+      ReadRows(Child(xml.document_element(), "sheetData"), rows, row_number, cells_left);
+    }
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const SparseRow& a, const SparseRow& b) { return a.number < b.number; });
+    FillMerges(Child(xml.document_element(), "mergeCells"), rows, cells_left);
     TablePlacement placement;
     placement.heading = name;
     placement.place = "sheet " + name;
     placement.page = page;
-    std::vector<SparseRow> rows;
-    const pugi::xml_node root = xml.document_element();
-    int64_t row_number = 0;
-    for (pugi::xml_node r = Child(Child(root, "sheetData"), "row"); r && cells_left > 0;
-         r = r.next_sibling()) {
+    AppendTable(rows, placement, doc);
+    return Status::Ok();
+  }
+
+ private:
+  // Where the rows of a sheet are: the content of its <sheetData>.
+  struct SheetSplit {
+    bool ok = false;
+    size_t rows_begin = 0, rows_end = 0;
+    std::string prefix;  // "x:" when the writer prefixes its elements
+  };
+
+  static SheetSplit SplitSheet(std::string_view xml) {
+    SheetSplit split;
+    for (size_t at = xml.find("sheetData"); at != std::string_view::npos;
+         at = xml.find("sheetData", at + 1)) {
+      // The start tag: '<', an optional prefix, the name, then a space, '>' or '/'.
+      size_t lt = at;
+      while (lt > 0 && xml[lt - 1] != '<' && xml[lt - 1] != '>' && at - lt < 32) --lt;
+      if (lt == 0 || xml[lt - 1] != '<') continue;
+      const std::string_view prefix = xml.substr(lt, at - lt);
+      if (!prefix.empty() &&
+          (prefix.back() != ':' || prefix.find_first_of(" \t\r\n/!?\"'") != std::string_view::npos))
+        continue;
+      const size_t after = at + 9;
+      if (after >= xml.size() ||
+          std::string_view(" \t\r\n>/").find(xml[after]) == std::string_view::npos)
+        continue;
+      size_t gt = after;
+      char quote = 0;
+      for (; gt < xml.size(); ++gt) {
+        if (quote) {
+          if (xml[gt] == quote) quote = 0;
+        } else if (xml[gt] == '"' || xml[gt] == '\'') {
+          quote = xml[gt];
+        } else if (xml[gt] == '>') {
+          break;
+        }
+      }
+      if (gt == xml.size() || xml[gt - 1] == '/') return split;  // no rows
+      const std::string close = "</" + std::string(prefix) + "sheetData";
+      const size_t end = xml.find(close, gt + 1);
+      if (end == std::string_view::npos) return split;
+      split.ok = true;
+      split.rows_begin = gt + 1;
+      split.rows_end = end;
+      split.prefix = prefix;
+      return split;
+    }
+    return split;
+  }
+
+  // Reads the <row> children of `parent`; false once a limit is reached.
+  bool ReadRows(pugi::xml_node parent, std::vector<SparseRow>& rows, int64_t& row_number,
+                int64_t& cells_left) const {
+    for (pugi::xml_node r = parent.first_child(); r; r = r.next_sibling()) {
       if (!Is(r, "row")) continue;
-      if (static_cast<int64_t>(rows.size()) >= kMaxTableRows) break;
+      if (cells_left <= 0 || static_cast<int64_t>(rows.size()) >= kMaxTableRows) return false;
       const int declared = ToInt(Attr(r, "r"));
       row_number = declared > 0 ? declared : row_number + 1;
       SparseRow row;
@@ -855,14 +946,9 @@ class XlsxReader {
       }
       if (!row.cells.empty()) rows.push_back(std::move(row));
     }
-    std::stable_sort(rows.begin(), rows.end(),
-                     [](const SparseRow& a, const SparseRow& b) { return a.number < b.number; });
-    FillMerges(Child(root, "mergeCells"), rows, cells_left);
-    AppendTable(rows, placement, doc);
-    return Status::Ok();
+    return true;
   }
 
- private:
   std::string CellText(pugi::xml_node c) const {
     const std::string_view type = Attr(c, "t");
     if (type == "inlineStr") return StringItemText(Child(c, "is"));

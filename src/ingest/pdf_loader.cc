@@ -65,7 +65,8 @@ struct Word {
   double size;
   bool space_after;
   bool bold;
-  int rotation;  // 0 upright; only upright text can be a table or a running header
+  int rotation;  // 0-3 quarter turns, as poppler reports it
+  bool upright;  // in the page's main direction: only such text makes tables and running heads
 };
 
 struct Cell {
@@ -77,7 +78,6 @@ struct Cell {
 struct Line {
   std::vector<Cell> cells;
   double x0 = 0, y0 = 0, x1 = 0, y1 = 0;  // bounding box of all its text
-  double top0 = 0, top1 = 0;              // vertical extent of its first baseline
   double size = 0;                        // dominant font size (by characters)
   size_t chars = 0;
   bool upright = true;
@@ -106,15 +106,33 @@ std::string CleanWordText(std::string_view raw) {
   while (i < raw.size()) {
     const char32_t c = utf8::Next(raw, i);
     switch (c) {
-      case 0xFB00: out += "ff"; continue;
-      case 0xFB01: out += "fi"; continue;
-      case 0xFB02: out += "fl"; continue;
-      case 0xFB03: out += "ffi"; continue;
-      case 0xFB04: out += "ffl"; continue;
+      case 0xFB00:
+        out += "ff";
+        continue;
+      case 0xFB01:
+        out += "fi";
+        continue;
+      case 0xFB02:
+        out += "fl";
+        continue;
+      case 0xFB03:
+        out += "ffi";
+        continue;
+      case 0xFB04:
+        out += "ffl";
+        continue;
       case 0xFB05:
-      case 0xFB06: out += "st"; continue;
-      case 0x200B: case 0x200C: case 0x200D: case 0x2060: case 0xFEFF: continue;
-      default: break;
+      case 0xFB06:
+        out += "st";
+        continue;
+      case 0x200B:
+      case 0x200C:
+      case 0x200D:
+      case 0x2060:
+      case 0xFEFF:
+        continue;
+      default:
+        break;
     }
     if (c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0)) continue;
     if (c == 0xA0 || c == 0x3000) {
@@ -133,33 +151,70 @@ bool IsBoldFont(std::string name) {
     if (name.find(w) != std::string::npos) return true;
   // TeX's bold fonts say so only in their short names (CMBX12, SFBX1000,
   // ptmb8r for Times Bold).
-  for (const char* prefix : {"cmbx", "cmssbx", "cmb1", "cmtb", "sfbx", "ecbx", "ptmb", "phvb", "pplb"})
+  for (const char* prefix :
+       {"cmbx", "cmssbx", "cmb1", "cmtb", "sfbx", "ecbx", "ptmb", "phvb", "pplb"})
     if (name.starts_with(prefix)) return true;
   return false;
 }
 
-std::vector<Word> PageWords(poppler::page& page) {
+// The words of a page in poppler's reading order, their boxes turned into
+// the frame where the page's main text reads left to right and downwards
+// from (0, 0): a page shown rotated (/Rotate 90) is read like any other.
+// Sets *width and *height to the page's size in that frame.
+std::vector<Word> PageWords(poppler::page& page, double* width, double* height) {
+  const poppler::rectf box = page.page_rect();
+  const auto orientation = page.orientation();
+  const bool turned =
+      orientation == poppler::page::landscape || orientation == poppler::page::seascape;
+  // The boxes come in the displayed page's coordinates.
+  const double w_shown = std::abs(turned ? box.height() : box.width());
+  const double h_shown = std::abs(turned ? box.width() : box.height());
   std::vector<Word> words;
-  for (const poppler::text_box& box : page.text_list(poppler::page::text_list_include_font)) {
+  size_t chars_by_rotation[4] = {0, 0, 0, 0};
+  for (const poppler::text_box& text_box : page.text_list(poppler::page::text_list_include_font)) {
     Word w;
-    w.text = CleanWordText(ToUtf8(box.text()));
+    w.text = CleanWordText(ToUtf8(text_box.text()));
     if (w.text.find_first_not_of(' ') == std::string::npos) continue;
-    const poppler::rectf r = box.bbox();
-    // Turn rotated text into the frame where it reads left to right, so one
-    // set of rules groups it.
-    switch (box.rotation()) {
-      case 1: w.x0 = r.top(); w.x1 = r.bottom(); w.y0 = -r.right(); w.y1 = -r.left(); break;
-      case 2: w.x0 = -r.right(); w.x1 = -r.left(); w.y0 = -r.bottom(); w.y1 = -r.top(); break;
-      case 3: w.x0 = -r.bottom(); w.x1 = -r.top(); w.y0 = r.left(); w.y1 = r.right(); break;
-      default: w.x0 = r.left(); w.x1 = r.right(); w.y0 = r.top(); w.y1 = r.bottom(); break;
+    const poppler::rectf r = text_box.bbox();
+    w.rotation = std::clamp(text_box.rotation(), 0, 3);
+    switch (w.rotation) {
+      case 1:
+        w.x0 = r.top();
+        w.x1 = r.bottom();
+        w.y0 = w_shown - r.right();
+        w.y1 = w_shown - r.left();
+        break;
+      case 2:
+        w.x0 = w_shown - r.right();
+        w.x1 = w_shown - r.left();
+        w.y0 = h_shown - r.bottom();
+        w.y1 = h_shown - r.top();
+        break;
+      case 3:
+        w.x0 = h_shown - r.bottom();
+        w.x1 = h_shown - r.top();
+        w.y0 = r.left();
+        w.y1 = r.right();
+        break;
+      default:
+        w.x0 = r.left();
+        w.x1 = r.right();
+        w.y0 = r.top();
+        w.y1 = r.bottom();
+        break;
     }
-    w.rotation = box.rotation();
-    w.size = box.has_font_info() ? box.get_font_size() : 0;
+    w.size = text_box.has_font_info() ? text_box.get_font_size() : 0;
     if (!(w.size > 0) || w.size > 2000) w.size = std::max(1.0, w.y1 - w.y0);
-    w.space_after = box.has_space_after();
-    w.bold = box.has_font_info() && IsBoldFont(box.get_font_name());
+    w.space_after = text_box.has_space_after();
+    w.bold = text_box.has_font_info() && IsBoldFont(text_box.get_font_name());
+    chars_by_rotation[w.rotation] += w.text.size();
     words.push_back(std::move(w));
   }
+  const int main = static_cast<int>(std::max_element(chars_by_rotation, chars_by_rotation + 4) -
+                                    chars_by_rotation);
+  for (Word& w : words) w.upright = w.rotation == main;
+  *width = main % 2 ? h_shown : w_shown;
+  *height = main % 2 ? w_shown : h_shown;
   return words;
 }
 
@@ -318,7 +373,7 @@ std::vector<PhysicalLine> PhysicalLines(const std::vector<Word>& words) {
       return words[a].x0 < words[b].x0 || (words[a].x0 == words[b].x0 && a < b);
     });
     PhysicalLine line;
-    line.upright = words[m.front()].rotation == 0;
+    line.upright = words[m.front()].upright;
     line.first_word = *std::min_element(m.begin(), m.end());
     std::map<double, size_t> size_chars;
     for (size_t k = 0; k < m.size(); ++k) {
@@ -436,7 +491,7 @@ bool AssignColumns(const std::vector<Word>& words, PhysicalLine& line, std::vect
 // consecutive physical lines, the first with at least two segments, every
 // segment inside one column.
 struct Region {
-  std::vector<size_t> lines;               // physical lines, top to bottom
+  std::vector<size_t> lines;                 // physical lines, top to bottom
   std::vector<std::vector<int>> columns_of;  // per line, each segment's column
   std::vector<Column> columns;
   double size = 0;
@@ -565,11 +620,11 @@ std::vector<Line> TableRows(const std::vector<Word>& words, const std::vector<Ph
     const PhysicalLine& l = lines[region.lines[k]];
     // A line with every column filled is a row of its own, even where the
     // line above reaches its column's edge (the widest entry does).
-    const bool new_row =
-        k == 0 || l.y0 - lines[region.lines[k - 1]].y1 > min_gap + 0.4 * region.size ||
-        l.segments.size() >= region.columns.size() ||
-        !ContinuesRow(words, lines[region.lines[k - 1]], region.columns_of[k - 1], l,
-                      region.columns_of[k], region.columns);
+    const bool new_row = k == 0 ||
+                         l.y0 - lines[region.lines[k - 1]].y1 > min_gap + 0.4 * region.size ||
+                         l.segments.size() >= region.columns.size() ||
+                         !ContinuesRow(words, lines[region.lines[k - 1]], region.columns_of[k - 1],
+                                       l, region.columns_of[k], region.columns);
     if (new_row) {
       Line row;
       row.table = true;
@@ -577,7 +632,8 @@ std::vector<Line> TableRows(const std::vector<Word>& words, const std::vector<Ph
       row.size = region.size;
       row.x0 = region.columns.front().x0, row.x1 = region.columns.back().x1;
       row.y0 = l.y0, row.y1 = l.y1;
-      for (const Column& c : region.columns) row.cells.push_back({"", c.x0, c.x1, l.y0, l.y1, true});
+      for (const Column& c : region.columns)
+        row.cells.push_back({"", c.x0, c.x1, l.y0, l.y1, true});
       rows.push_back(std::move(row));
     }
     Line& row = rows.back();
@@ -717,8 +773,7 @@ std::vector<size_t> MarginLines(const Page& page) {
     if (page.lines[order[k]].y1 < band) out.push_back(order[k]);
   for (size_t k = 0; k < order.size() && k < 2; ++k) {
     const size_t i = order[order.size() - 1 - k];
-    if (page.lines[i].y0 > page.height - band &&
-        std::find(out.begin(), out.end(), i) == out.end())
+    if (page.lines[i].y0 > page.height - band && std::find(out.begin(), out.end(), i) == out.end())
       out.push_back(i);
   }
   return out;
@@ -759,8 +814,17 @@ bool IsSentenceEnd(std::string_view text) {
     s.pop_back();
   if (s.empty()) return false;
   switch (s.back()) {
-    case '.': case '!': case '?': case ':': case ';': case 0x3002: case 0xFF01: case 0xFF1F:
-    case 0xFF1A: case 0xFF1B: case 0x2026:
+    case '.':
+    case '!':
+    case '?':
+    case ':':
+    case ';':
+    case 0x3002:
+    case 0xFF01:
+    case 0xFF1F:
+    case 0xFF1A:
+    case 0xFF1B:
+    case 0x2026:
       return true;
     default:
       return false;
@@ -771,9 +835,26 @@ bool IsSentenceEnd(std::string_view text) {
 // the private use area).
 bool IsBullet(char32_t c) {
   switch (c) {
-    case 0x2022: case 0x25CF: case 0x25CB: case 0x25E6: case 0x25AA: case 0x25A0: case 0x25A1:
-    case 0x25C6: case 0x25C7: case 0x25BA: case 0x25B6: case 0x27A2: case 0x2713: case 0x2714:
-    case 0x2023: case 0x2043: case 0x2219: case 0x00B7: case 0x30FB: case 0x2027:
+    case 0x2022:
+    case 0x25CF:
+    case 0x25CB:
+    case 0x25E6:
+    case 0x25AA:
+    case 0x25A0:
+    case 0x25A1:
+    case 0x25C6:
+    case 0x25C7:
+    case 0x25BA:
+    case 0x25B6:
+    case 0x27A2:
+    case 0x2713:
+    case 0x2714:
+    case 0x2023:
+    case 0x2043:
+    case 0x2219:
+    case 0x00B7:
+    case 0x30FB:
+    case 0x2027:
       return true;
     default:
       return c >= 0xF000 && c <= 0xF0FF;
@@ -788,9 +869,9 @@ bool StartsWithNumbering(std::string_view text) {
   const bool paren = !s.empty() && (s[0] == '(' || s[0] == 0xFF08);
   if (paren) ++i;
   const size_t start = i;
-  while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') ||
-                          std::u32string_view(U"一二三四五六七八九十").find(s[i]) !=
-                              std::u32string_view::npos))
+  while (i < s.size() &&
+         ((s[i] >= '0' && s[i] <= '9') ||
+          std::u32string_view(U"一二三四五六七八九十").find(s[i]) != std::u32string_view::npos))
     ++i;
   if (i == start || i - start > 3 || i >= s.size()) return false;
   const char32_t c = s[i];
@@ -908,8 +989,7 @@ class BlockBuilder {
     const double gap = l.y0 - cur_.y1;
     bool fresh = cur_.text.empty() || cur_.kind == Block::Kind::kHeading || cur_.ended ||
                  std::abs(RoundSize(l.size) - RoundSize(cur_.size)) > 0.15 * l.size ||
-                 gap > 0.8 * l.size || gap < -0.5 * l.size || l.x1 < cur_.x0 ||
-                 l.x0 > cur_.x1 ||
+                 gap > 0.8 * l.size || gap < -0.5 * l.size || l.x1 < cur_.x0 || l.x0 > cur_.x1 ||
                  (cur_.inner_gap >= 0 && gap > cur_.inner_gap + 0.35 * l.size) ||
                  // A list item's lines hang under its text, never left of
                  // its bullet: a line out there is the next paragraph.
@@ -964,8 +1044,8 @@ class BlockBuilder {
     const Line& first = table_.front();
     bool header = table_.size() >= 2 && first.cells.size() >= 2;
     if (header) {
-      const bool bold = std::all_of(first.cells.begin(), first.cells.end(),
-                                    [](const Cell& c) { return c.bold; });
+      const bool bold =
+          std::all_of(first.cells.begin(), first.cells.end(), [](const Cell& c) { return c.bold; });
       bool body_bold = true;
       size_t numeric_rows = 0;
       for (size_t r = 1; r < table_.size(); ++r) {
@@ -1080,11 +1160,18 @@ Result<std::vector<std::string>> OcrPage(const poppler::page& page, const LoadOp
     return std::vector<std::string>{};
   int bpp = 1;
   switch (image.format()) {
-    case poppler::image::format_gray8: bpp = 1; break;
+    case poppler::image::format_gray8:
+      bpp = 1;
+      break;
     case poppler::image::format_rgb24:
-    case poppler::image::format_bgr24: bpp = 3; break;
-    case poppler::image::format_argb32: bpp = 4; break;
-    default: return std::vector<std::string>{};
+    case poppler::image::format_bgr24:
+      bpp = 3;
+      break;
+    case poppler::image::format_argb32:
+      bpp = 4;
+      break;
+    default:
+      return std::vector<std::string>{};
   }
   const auto* pixels = reinterpret_cast<const unsigned char*>(image.const_data());
   // A blank page (a separator, the back of a sheet) costs a second of OCR
@@ -1097,8 +1184,8 @@ Result<std::vector<std::string>> OcrPage(const poppler::page& page, const LoadOp
     }
     if (dark < 200) return std::vector<std::string>{};
   }
-  auto text = RecognizePixels(pixels,
-                              image.width(), image.height(), bpp, image.bytes_per_row(), options);
+  auto text =
+      RecognizePixels(pixels, image.width(), image.height(), bpp, image.bytes_per_row(), options);
   if (!text) return Err(text.error());
   return OcrParagraphs(*text);
 }
@@ -1124,8 +1211,8 @@ Result<ParsedDocument> Parse(std::string_view bytes, const LoadOptions& options)
   // poppler rebuilds a missing cross-reference table by scanning the file,
   // which "succeeds" on a cut-off download and silently loses its end.
   if (!HasEofMarker(bytes) && !log.messages().empty())
-    return Err(Status::Corruption("PDF is truncated (no end-of-file marker; poppler: " +
-                                  log.First() + ")"));
+    return Err(Status::Corruption(
+        "PDF is truncated (no end-of-file marker; poppler: " + log.First() + ")"));
   const int page_count = pdf->pages();
   if (page_count <= 0) {
     const std::string why = log.First();
@@ -1157,13 +1244,9 @@ Result<ParsedDocument> Parse(std::string_view bytes, const LoadOptions& options)
       pages.push_back(std::move(page));
       continue;
     }
-    const poppler::rectf box = p->page_rect();
-    const auto orientation = p->orientation();
-    page.height = (orientation == poppler::page::landscape ||
-                   orientation == poppler::page::seascape)
-                      ? std::abs(box.width())
-                      : std::abs(box.height());
-    page.lines = PageLines(PageWords(*p), std::abs(box.width()));
+    double width = 0;
+    const std::vector<Word> words = PageWords(*p, &width, &page.height);
+    page.lines = PageLines(words, width);
     if (page.lines.empty() && options.ocr) {
       LoadOptions ocr_options = options;
       if (budget > 0) ocr_options.time_budget_seconds = std::max(0.001, budget - elapsed);
