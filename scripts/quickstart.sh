@@ -10,8 +10,8 @@ bash scripts/build.sh
 askio=build/askio
 kb=${ASKIO_SAMPLE_KB:-sample}
 echo
-echo "== askio ingest --kb $kb samples/zh-wikipedia samples/sqlite-docs"
-"$askio" ingest --kb "$kb" samples/zh-wikipedia samples/sqlite-docs
+echo "== askio ingest --kb $kb samples/zh-wikipedia samples/sqlite-docs samples/office"
+"$askio" ingest --kb "$kb" samples/zh-wikipedia samples/sqlite-docs samples/office
 
 echo
 echo "== askio search --kb $kb \"network filesystem\" -k 3"
@@ -23,6 +23,8 @@ questions=(
   "Does WAL work over a network filesystem?"
   "What does SQLite compete with?"
   "公司的报销流程是什么？"
+  "香蕉的价格是多少？"
+  "成都的住宿上限是多少？"
 )
 for q in "${questions[@]}"; do
   echo
