@@ -89,5 +89,13 @@ TEST(Utf8, TruncateBytesNeverSplitsACodePoint) {
   for (size_t n = 0; n <= s.size(); ++n) EXPECT_TRUE(IsValid(TruncateBytes(s, n))) << n;
 }
 
+TEST(Utf8, MakeValidReplacesOnlyMalformedSequences) {
+  EXPECT_EQ(MakeValid("plain 中文"), "plain 中文");
+  EXPECT_EQ(MakeValid("caf\xE9 au lait"), "caf\xEF\xBF\xBD au lait");  // Latin-1 é
+  EXPECT_EQ(MakeValid("\xD0"), "\xEF\xBF\xBD");                        // a lone lead byte
+  EXPECT_EQ(MakeValid("ok\xE4\xB8"), "ok\xEF\xBF\xBD\xEF\xBF\xBD");    // cut short
+  EXPECT_TRUE(IsValid(MakeValid("\xFF\xFE\x80\xC0\xAF")));
+}
+
 }  // namespace
 }  // namespace askio::utf8

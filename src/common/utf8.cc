@@ -2,6 +2,14 @@
 
 namespace askio::utf8 {
 
+std::string MakeValid(std::string_view s) {
+  if (IsValid(s)) return std::string(s);
+  std::string out;
+  out.reserve(s.size() + 8);
+  for (size_t i = 0; i < s.size();) Append(out, Next(s, i));
+  return out;
+}
+
 char32_t Next(std::string_view s, size_t& i) {
   const auto b0 = static_cast<unsigned char>(s[i]);
   if (b0 < 0x80) {

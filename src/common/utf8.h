@@ -20,6 +20,11 @@ void Append(std::string& out, char32_t c);
 // receives the byte offset of the first bad sequence.
 bool IsValid(std::string_view s, size_t* error_offset = nullptr);
 
+// `s` with every malformed sequence replaced by U+FFFD (a copy of `s` when
+// it is already valid). For text from sources that promise UTF-8 but need
+// not deliver it: XML parts, archive member names, HTML entities.
+std::string MakeValid(std::string_view s);
+
 size_t CodePointCount(std::string_view s);
 
 // Whole-string conversions, for code that indexes by code point.

@@ -5,6 +5,8 @@
 
 #include <memory>
 
+#include "common/utf8.h"
+
 namespace askio::ingest {
 namespace {
 
@@ -60,7 +62,7 @@ std::string SafeMemberName(std::string_view raw) {
     }
     pos = slash + 1;
   }
-  return out;
+  return utf8::MakeValid(out);
 }
 
 Result<ArchiveContents> ReadArchive(std::string_view bytes, const ArchiveLimits& limits,

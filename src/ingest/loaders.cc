@@ -201,6 +201,18 @@ Result<DecodedText> DecodeHtml(std::string_view bytes) {
 
 namespace {
 
+// Whatever a loader's source promised: valid UTF-8 and heading levels 1-6
+// from here on (fuzzing found XML runs, HTML character references and
+// archive names that break the first, deep Notion trees the second).
+void Sanitize(ParsedDocument& doc) {
+  doc.title = utf8::MakeValid(doc.title);
+  for (Block& b : doc.blocks) {
+    b.text = utf8::MakeValid(b.text);
+    b.location = utf8::MakeValid(b.location);
+    if (b.kind == Block::Kind::kHeading) b.level = std::clamp(b.level, 1, 6);
+  }
+}
+
 bool HasText(const ParsedDocument& doc) {
   return std::any_of(doc.blocks.begin(), doc.blocks.end(), [](const Block& b) {
     return b.kind != Block::Kind::kHeading && !b.text.empty();
@@ -286,6 +298,7 @@ Result<ParsedDocument> LoadDocument(std::string_view bytes, FileType type,
   }
   if (!doc) return doc;
   if (doc->type.empty()) doc->type = FileTypeName(type);
+  Sanitize(*doc);
   if (!HasText(*doc))
     return Err(Status::InvalidArgument(type == FileType::kPdf && !options.ocr
                                            ? "no text (a scanned PDF? OCR is turned off)"
@@ -366,6 +379,7 @@ void LoadInto(std::string_view bytes, const std::string& source, const std::stri
         n.state = LoadedItem::State::kUnchanged;
       } else {
         n.doc = std::move(*page.doc);
+        Sanitize(n.doc);
         n.state = LoadedItem::State::kParsed;
       }
       out.push_back(std::move(n));

@@ -115,7 +115,8 @@ std::vector<NotionDocument> ParseNotionExport(const ArchiveContents& archive,
     doc.title = page.title;
     doc.pages = page.pages;
     for (int i = 0; i < depth; ++i)
-      doc.blocks.push_back({Block::Kind::kHeading, i + 1, ancestors[static_cast<size_t>(i)]});
+      doc.blocks.push_back(
+          {Block::Kind::kHeading, std::min(i + 1, 6), ancestors[static_cast<size_t>(i)]});
     for (Block& b : page.blocks) {
       if (b.kind == Block::Kind::kHeading) b.level = std::min(6, b.level + depth);
       doc.blocks.push_back(std::move(b));
