@@ -140,6 +140,37 @@ TEST_F(FormatsIngestTest, SpreadsheetRowIsCitedBySheetAndRow) {
   EXPECT_EQ(c.location, "sheet 产品, row 3");
 }
 
+// One question per format, answered from a table cell, a row, a chapter or
+// a page, with the citation naming the file and, where the format has
+// places, the place.
+TEST_F(FormatsIngestTest, QuestionsAboutEachFormatAreAnsweredWithTheRightCitation) {
+  struct Case {
+    const char* question;
+    const char* answer;
+    const char* source_suffix;
+    const char* location;  // "" when the format has no places
+  } cases[] = {
+      {"成都的住宿上限是多少？", "400元", "office-pandoc.docx", ""},
+      {"出租车的报销上限是多少？", "200元", "office-libreoffice.docx", ""},
+      {"深圳的人口是多少？", "1768", "table-cities.tsv", "row 4"},
+      {"香蕉什么时候上架？", "2024-03-15", "office-products.xlsx", "sheet 产品, row 3"},
+      {"番茄适合什么样的土壤？", "微酸性", "epub-gardening.epub", "chapter 2"},
+      {"Who owns the search service?", "Bob Li",
+       "Services 00112233445566778899aabbccddeeff_all.csv", "sheet Services, row 3"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.question);
+    auto answer = kb_->Ask(c.question, AskOptions{});
+    ASSERT_TRUE(answer) << answer.error().message();
+    ASSERT_TRUE(answer->found) << answer->reason;
+    EXPECT_EQ(answer->span, c.answer) << answer->evidence;
+    ASSERT_FALSE(answer->citations.empty());
+    EXPECT_TRUE(answer->citations[0].document_source.ends_with(c.source_suffix))
+        << answer->citations[0].document_source;
+    EXPECT_EQ(answer->citations[0].location, c.location);
+  }
+}
+
 TEST_F(FormatsIngestTest, SlideAndSpeakerNotesAreCitedBySlide) {
   const SearchHit hit = Top("续航 竞品 两倍");
   EXPECT_TRUE(hit.document_source.ends_with("office-slides.pptx")) << hit.document_source;

@@ -316,6 +316,29 @@ TEST(FindAnswerSpanBug, HeadNounEndsTheAnswer) {
       "陝西省");
 }
 
+TEST(RecordSpan, TheValueOfTheColumnAskedAbout) {
+  // Table rows come from the loaders as "header: value | header: value".
+  EXPECT_EQ(Span("深圳的人口是多少？", "城市: 深圳 | 人口（万）: 1768"), "1768");
+  EXPECT_EQ(Span("香蕉的价格是多少？",
+                 "类别: 水果 | 产品: 香蕉 | 价格: 3.2 | 上架日期: 2024-03-15 | 折扣: 5%"),
+            "3.2");
+  EXPECT_EQ(Span("香蕉什么时候上架？",
+                 "类别: 水果 | 产品: 香蕉 | 价格: 3.2 | 上架日期: 2024-03-15 | 折扣: 5%"),
+            "2024-03-15");
+  EXPECT_EQ(Span("Who owns the search service?", "Name: search | Owner: Bob Li | Port: 9200"),
+            "Bob Li");
+  EXPECT_EQ(Span("Which port does billing use?", "Name: billing | Owner: Alice Chen | Port: 8443"),
+            "8443");
+}
+
+TEST(RecordSpan, OrdinaryTextAndUnmatchedRecordsFallBack) {
+  // Not a record: the usual alignment applies.
+  EXPECT_EQ(Span("芙蓉洞位于什么地方？", "芙蓉洞位于重庆武隆县江口镇的芙蓉江畔。"),
+            "重庆武隆县江口镇");
+  // A record, but no column the question names: no span from the record.
+  EXPECT_EQ(Span("Who is the mayor?", "Name: search | Owner: Bob Li"), kNoSpan);
+}
+
 }  // namespace
 }  // namespace askio
 

@@ -41,13 +41,17 @@ std::string OneLine(std::string s) {
 bool StdoutIsTty() { return isatty(STDOUT_FILENO) == 1; }
 bool StderrIsTty() { return isatty(STDERR_FILENO) == 1; }
 
+// "Title › Heading › Subheading". When the title is itself in the path (a
+// Notion page under its parents, a document whose first heading is its
+// title), the path alone says it in order.
 std::string HeadingTrail(const std::string& title, const std::vector<std::string>& path) {
-  std::string out = title;
+  const bool title_in_path = std::find(path.begin(), path.end(), title) != path.end();
+  std::string out = title_in_path ? std::string() : title;
   for (const std::string& h : path) {
-    if (h == title) continue;
-    out += " › " + h;
+    if (!out.empty()) out += " › ";
+    out += h;
   }
-  return out;
+  return out.empty() ? title : out;
 }
 
 // Renders a snippet with its highlights: bold on a terminal, **markers**

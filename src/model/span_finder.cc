@@ -393,7 +393,83 @@ void Extend(const std::u32string& s, char32_t head_noun, size_t& b, size_t& e) {
 
 }  // namespace
 
+namespace {
+
+// Lower-cased words (ASCII letters and digits) and single CJK characters.
+std::vector<std::u32string> Tokens(std::u32string_view text) {
+  std::vector<std::u32string> out;
+  std::u32string word;
+  auto flush = [&] {
+    if (!word.empty()) out.push_back(word);
+    word.clear();
+  };
+  for (char32_t c : text) {
+    if (c < 0x80 && std::isalnum(static_cast<int>(c))) {
+      word += static_cast<char32_t>(std::tolower(static_cast<int>(c)));
+      continue;
+    }
+    flush();
+    if (IsCjkChar(c)) out.push_back(std::u32string(1, c));
+  }
+  flush();
+  return out;
+}
+
+// A table row rendered as a record by the loaders ("列名: 值 | 列名: 值"):
+// the answer is the value of the column the question asks about, i.e. the
+// field whose name shares most with the question among the fields whose
+// value the question does not already name (those identify the row).
+std::optional<AnswerSpan> FindRecordField(std::string_view question, std::string_view sentence) {
+  struct Field {
+    size_t key_begin, key_end, value_begin, value_end;
+  };
+  std::vector<Field> fields;
+  size_t pos = 0;
+  while (pos <= sentence.size()) {
+    size_t end = sentence.find(" | ", pos);
+    if (end == std::string_view::npos) end = sentence.size();
+    const size_t colon = sentence.substr(pos, end - pos).find(": ");
+    if (colon == std::string_view::npos) return std::nullopt;
+    fields.push_back({pos, pos + colon, pos + colon + 2, end});
+    pos = end + 3;
+  }
+  if (fields.size() < 2) return std::nullopt;
+  const std::u32string q = utf8::ToCodePoints(question);
+  const std::vector<std::u32string> q_tokens = Tokens(q);
+  // Latin words match on a shared stem ("owns" ~ "owner", "ports" ~ "port").
+  auto same = [](const std::u32string& a, const std::u32string& b) {
+    if (a == b) return true;
+    if (a.size() < 3 || b.size() < 3 || a[0] >= 0x80 || b[0] >= 0x80) return false;
+    size_t common = 0;
+    while (common < a.size() && common < b.size() && a[common] == b[common]) ++common;
+    return common >= 3 && common + 1 >= std::min(a.size(), b.size());
+  };
+  auto shared = [&](std::string_view text) {
+    int n = 0;
+    for (const std::u32string& t : Tokens(utf8::ToCodePoints(text)))
+      n += std::any_of(q_tokens.begin(), q_tokens.end(),
+                       [&](const std::u32string& q) { return same(q, t); });
+    return n;
+  };
+  int best = 0;
+  const Field* chosen = nullptr;
+  for (const Field& f : fields) {
+    const std::string_view value = sentence.substr(f.value_begin, f.value_end - f.value_begin);
+    if (value.empty() || question.find(value) != std::string_view::npos) continue;
+    const int score = shared(sentence.substr(f.key_begin, f.key_end - f.key_begin));
+    if (score > best) {
+      best = score;
+      chosen = &f;
+    }
+  }
+  if (!chosen) return std::nullopt;
+  return AnswerSpan{chosen->value_begin, chosen->value_end, 1.0};
+}
+
+}  // namespace
+
 std::optional<AnswerSpan> FindAnswerSpan(std::string_view question, std::string_view sentence) {
+  if (auto field = FindRecordField(question, sentence)) return field;
   std::u32string q = utf8::ToCodePoints(question);
   while (!q.empty() && IsTrimmable(q.back())) q.pop_back();
   // The alignment works on Chinese characters; for questions in other
