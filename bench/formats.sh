@@ -100,7 +100,7 @@ import json, statistics, sys
 runs = int(sys.argv[1])
 r = json.load(open(sys.argv[2]))
 def med(values): return statistics.median(values)
-print("| corpus | files' size | pages | askio (s, median) | askio rate | peer | peer (s) | askio / peer |")
+print("| corpus | files' size | pages | askio (s, median) | askio rate | peer | peer (s, median) | askio speed ÷ peer speed |")
 print("|---|---|---|---|---|---|---|---|")
 names = {"pdf": "pdftotext", "html": "pandoc", "docx": "pandoc", "ocr": "—"}
 for kind in ("pdf", "html", "docx", "ocr"):
@@ -113,7 +113,7 @@ for kind in ("pdf", "html", "docx", "ocr"):
     else:
         rate = f"{mb / secs:.1f} MB/s"
         prate = f"{mb / med(p):.1f} MB/s" if med(p) > 0 else "—"
-    ratio = f"{med(p) / secs:.1f}x faster" if med(p) > 0 else "—"
+    ratio = f"{med(p) / secs:.2f}×" if med(p) > 0 else "—"
     print(f"| {kind} | {mb:.1f} MB | {int(pages)} | {secs:.2f} | {rate} | {names[kind]} | "
           f"{med(p):.2f} ({prate}) | {ratio} |")
 PY
