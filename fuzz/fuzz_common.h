@@ -77,7 +77,11 @@ inline void CheckDocument(const ingest::ParsedDocument& doc) {
     CheckUtf8(doc, b.text, "text", i);
     CheckUtf8(doc, b.location, "location", i);
     ASKIO_FUZZ_CHECK(b.page >= 0);
-    if (b.kind == ingest::Block::Kind::kHeading) ASKIO_FUZZ_CHECK(b.level >= 1 && b.level <= 6);
+    if (b.kind == ingest::Block::Kind::kHeading && (b.level < 1 || b.level > 6)) {
+      std::fprintf(stderr, "askio fuzz: %s document: heading block %zu has level %d\n",
+                   doc.type.c_str(), i, b.level);
+      Violated("heading level 1-6", __FILE__, __LINE__);
+    }
   }
   const ingest::LaidOutDocument laid = ingest::LayOut(doc);
   const std::vector<ingest::ChunkSpan> chunks = ingest::ChunkDocument(laid, ChunkOptions{});

@@ -10,7 +10,14 @@
 // before the next such line (or the end). Bytes before the first header are
 // ignored. Names are normalised as ReadArchive does (SafeMemberName), and
 // members with unusable names are dropped, as ReadArchive would.
+//
+// The targets then store the members in a ZIP (no compression, so the
+// fuzzer's bytes reach the XML parsers as they are) and load that, so they
+// check exactly what LoadDocument promises for the format.
 #pragma once
+
+#include <archive.h>
+#include <archive_entry.h>
 
 #include <string>
 #include <string_view>
@@ -41,6 +48,37 @@ inline ingest::ArchiveContents ParseParts(std::string_view in) {
     pos = next == std::string_view::npos ? next : next + 1;
   }
   return out;
+}
+
+// The members as a ZIP archive, stored uncompressed; empty if libarchive
+// refuses.
+inline std::string ZipParts(const ingest::ArchiveContents& contents) {
+  size_t capacity = 1024;
+  for (const ingest::ArchiveMember& m : contents.members)
+    capacity += 2 * m.name.size() + m.bytes.size() + 256;
+  std::string zip(capacity, '\0');
+  size_t used = 0;
+  struct archive* a = archive_write_new();
+  bool ok = archive_write_set_format_zip(a) == ARCHIVE_OK &&
+            archive_write_set_options(a, "zip:compression=store") == ARCHIVE_OK &&
+            archive_write_open_memory(a, zip.data(), zip.size(), &used) == ARCHIVE_OK;
+  for (const ingest::ArchiveMember& m : contents.members) {
+    if (!ok) break;
+    struct archive_entry* e = archive_entry_new();
+    archive_entry_set_pathname(e, m.name.c_str());
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0644);
+    archive_entry_set_size(e, static_cast<la_int64_t>(m.bytes.size()));
+    ok = archive_write_header(a, e) >= ARCHIVE_WARN &&
+         archive_write_data(a, m.bytes.data(), m.bytes.size()) ==
+             static_cast<la_ssize_t>(m.bytes.size());
+    archive_entry_free(e);
+  }
+  ok = archive_write_close(a) == ARCHIVE_OK && ok;
+  archive_write_free(a);
+  if (!ok) return {};
+  zip.resize(used);
+  return zip;
 }
 
 inline std::string FormatParts(const ingest::ArchiveContents& contents) {

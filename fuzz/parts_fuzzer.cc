@@ -1,15 +1,16 @@
-// The XML/XHTML parts of an OOXML or EPUB package, without the ZIP: the
-// parser behind LoadDocument's package types (ParseDocx, ParseXlsx,
-// ParsePptx, ParseEpub) on members given in the parts format (parts.h).
-// Built once per type: -DFUZZ_TYPE=kDocx, ...
+// The XML/XHTML parts of an OOXML or EPUB package, without ZIP compression
+// in the fuzzer's way: the input gives the members in the parts format
+// (parts.h), they are stored in a ZIP, and LoadDocument reads it as the
+// target's type, so the parsers behind it (ParseDocx, ParseXlsx, ParsePptx,
+// ParseEpub) see the mutated XML as it is and their result is checked as
+// any loaded document. Built once per type: -DFUZZ_TYPE=kDocx, ...
 #include <cstddef>
 #include <cstdint>
 
 #include "fuzz_common.h"
-#include "ingest/epub_loader.h"
-#include "ingest/ooxml_loader.h"
+#include "ingest/detect.h"
+#include "ingest/loaders.h"
 #include "parts.h"
-#include "text/normalize.h"
 
 #ifndef FUZZ_TYPE
 #error "define FUZZ_TYPE to kDocx, kXlsx, kPptx or kEpub"
@@ -17,26 +18,14 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace askio;
-  using ingest::FileType;
   static const ingest::LoadOptions options = fuzz::FuzzLoadOptions();
-  const ingest::ArchiveContents package = fuzz::ParseParts(fuzz::AsBytes(data, size));
-  constexpr FileType kType = FileType::FUZZ_TYPE;
-  Result<ingest::ParsedDocument> doc = [&]() -> Result<ingest::ParsedDocument> {
-    if constexpr (kType == FileType::kDocx) return ingest::ParseDocx(package, options);
-    if constexpr (kType == FileType::kXlsx) return ingest::ParseXlsx(package, options);
-    if constexpr (kType == FileType::kPptx) return ingest::ParsePptx(package, options);
-    if constexpr (kType == FileType::kEpub) return ingest::ParseEpub(package, options);
-  }();
-  if (!doc) {
+  const std::string zip = fuzz::ZipParts(fuzz::ParseParts(fuzz::AsBytes(data, size)));
+  if (zip.empty()) return 0;
+  auto doc = ingest::LoadDocument(zip, ingest::FileType::FUZZ_TYPE, options);
+  if (doc) {
+    fuzz::CheckDocument(*doc);
+  } else {
     ASKIO_FUZZ_CHECK(!doc.error().message().empty());
-    return 0;
   }
-  // As LoadDocument does for OOXML: XML text is normalised block by block
-  // (EPUB chapters are decoded and normalised as HTML inside ParseEpub).
-  if constexpr (kType != FileType::kEpub) {
-    doc->title = text::NormalizeDocumentText(doc->title);
-    for (ingest::Block& b : doc->blocks) b.text = text::NormalizeDocumentText(b.text);
-  }
-  fuzz::CheckDocument(*doc);
   return 0;
 }

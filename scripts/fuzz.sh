@@ -21,6 +21,10 @@
 #                          the targets give loaders a 5 s time budget)
 #   ASKIO_FUZZ_DIR         build and output folder (default build-fuzz)
 #   ASKIO_FUZZ_KEEP_CORPUS 1: start from the previous run's corpus as well
+#   ASKIO_FUZZ_CMAKE_ARGS  extra arguments for configuring fuzz/, e.g.
+#                          -DASKIO_FUZZ_EXTRA_FLAGS=-fno-sanitize=bool
+#   ASKIO_FUZZ_LENIENT_UTF8  1: the targets do not check that loaded text is
+#                          UTF-8 (to look for other bugs while one is open)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -59,7 +63,8 @@ log=$root/build-$engine.log
 generator=()
 [[ -f $build/CMakeCache.txt ]] || { command -v ninja >/dev/null && generator=(-G Ninja); }
 echo "fuzz: building the targets ($engine engine, ASan+UBSan) in $build" >&2
-if ! { cmake -S fuzz -B "$build" "${generator[@]}" -DASKIO_FUZZ_ENGINE="$engine" &&
+read -r -a cmake_args <<<"${ASKIO_FUZZ_CMAKE_ARGS:-}"
+if ! { cmake -S fuzz -B "$build" "${generator[@]}" -DASKIO_FUZZ_ENGINE="$engine" "${cmake_args[@]}" &&
        cmake --build "$build" -j "$(nproc)" --target fuzz_targets; } >"$log" 2>&1; then
   tail -n 40 "$log" >&2
   echo "fuzz: build failed (full log: $log)" >&2
@@ -165,21 +170,34 @@ run_target() {  # writes $results/$t.line and, on failure, $results/$t.fail
   local t=$1 exe=$bin/fuzz_$1 out=$root/out/$1 replay_log=$results/$1.replay.log
   # 1. The seeds, once each, with leak checking (afl-fuzz turns it off): all
   # in one process, and when that fails, one by one to name the culprit.
+  # A seed running past the hang limit (plus start-up) fails too.
   local replay_env=(env ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
                     UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}")
-  if ! find "$seeds/$t" -type f -print0 | sort -z | xargs -0 "${replay_env[@]}" "$exe" >"$replay_log" 2>&1; then
-    local input="" f
+  local one_limit=$(((timeout_ms + 999) / 1000 + 5))
+  if ! find "$seeds/$t" -type f -print0 | sort -z |
+       timeout -k 5 1800 xargs -0 "${replay_env[@]}" "$exe" >"$replay_log" 2>&1; then
+    local input="" f shown=$replay_log one_log=$results/$t.replay-one.log
     while IFS= read -r -d '' f; do
       # (the braces keep bash's "Aborted" job report out of the output)
-      if ! { "${replay_env[@]}" "$exe" "$f" >"$replay_log" 2>&1; } 2>/dev/null; then input=$f; break; fi
+      { timeout -k 5 "$one_limit" "${replay_env[@]}" "$exe" "$f" >"$one_log" 2>&1; } 2>/dev/null
+      local rc=$?
+      if ((rc != 0)); then
+        ((rc == 124)) && echo "askio fuzz: timed out after ${one_limit}s" >>"$one_log"
+        input=$f shown=$one_log
+        break
+      fi
     done < <(find "$seeds/$t" -type f -print0 | sort -z)
     printf '%-12s seed replay FAILED\n' "$t" >"$results/$t.line"
     {
-      echo "== fuzz_$t: a seed fails: ${input:-(only when run together; see the log)}"
-      grep -m 12 -E 'askio fuzz|ERROR|SUMMARY|runtime error|#[0-9] ' "$replay_log" | sed 's/^/   /' ||
-        tail -n 12 "$replay_log"
+      if [[ -n $input ]]; then
+        echo "== fuzz_$t: a seed fails: $input"
+      else  # e.g. uninitialised memory that only some heap or stack state exposes
+        echo "== fuzz_$t: the seeds fail when replayed together (each one alone passes)"
+      fi
+      grep -m 12 -E 'askio fuzz|ERROR|SUMMARY|runtime error|#[0-9]+ ' "$shown" | sed 's/^/   /' ||
+        tail -n 12 "$shown"
       echo "   reproduce: $exe ${input:-$seeds/$t/*}"
-      echo "   full log:  $replay_log"
+      echo "   full log:  $shown"
     } >"$results/$t.fail"
     return
   fi
@@ -202,8 +220,8 @@ run_target() {  # writes $results/$t.line and, on failure, $results/$t.fail
     printf '%-12s seeds OK; afl-fuzz did not run: %s\n' "$t" \
       "$(grep -a -m1 'PROGRAM ABORT' "$results/$t.afl.log" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g; s/.*PROGRAM ABORT : *//')" \
       >"$results/$t.line"
-    if grep -aq -E 'results in a crash|crash' <(grep -a 'PROGRAM ABORT' "$results/$t.afl.log"); then
-      echo "== fuzz_$t: afl-fuzz found a seed that crashes (see $results/$t.afl.log)" >"$results/$t.fail"
+    if grep -a 'PROGRAM ABORT' "$results/$t.afl.log" | grep -aq -i -E 'crash|timeout|hang'; then
+      echo "== fuzz_$t: afl-fuzz stopped on a seed that crashes or hangs (see $results/$t.afl.log)" >"$results/$t.fail"
     else
       touch "$results/$t.noafl"
     fi
@@ -222,7 +240,7 @@ run_target() {  # writes $results/$t.line and, on failure, $results/$t.fail
         echo "== fuzz_$t: $([[ $f == */hangs/* ]] && echo "hang (over ${timeout_ms} ms)" || echo crash): $f"
         echo "   reproduce: $exe '$f'"
       done
-      echo "   minimise:  afl-tmin -i INPUT -o fuzz/regressions/$t/NAME -- $exe"
+      echo "   minimise:  afl-tmin -m none -i INPUT -o fuzz/regressions/$t/NAME -- $exe"
     } >"$results/$t.fail"
   fi
 }

@@ -20,6 +20,7 @@ packages=(
   libpugixml-dev
   libmagic-dev
   asymptote-doc  # a real 196-page PDF manual the format tests read
+  afl++ gcc-12-plugin-dev  # fuzzing (scripts/fuzz.sh, docs/fuzzing.md)
   nlohmann-json3-dev
   libcli11-dev
   libgtest-dev libgmock-dev

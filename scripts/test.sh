@@ -4,3 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
 ctest --test-dir "${ASKIO_BUILD_DIR:-build}" --output-on-failure -j "$(nproc)"
+# A short fuzz run of every loader (seeds replayed under ASan+UBSan, then a
+# few seconds of AFL++ each); ASKIO_FUZZ_SECONDS=0 skips it.
+if [[ ${ASKIO_FUZZ_SECONDS:-5} != 0 ]]; then
+  bash scripts/fuzz.sh "${ASKIO_FUZZ_SECONDS:-5}"
+fi

@@ -66,7 +66,8 @@ struct Word {
   bool space_after;
   bool bold;
   int rotation;  // 0-3 quarter turns, as poppler reports it
-  bool upright;  // in the page's main direction: only such text makes tables and running heads
+  bool upright =
+      true;  // in the page's main direction: only such text makes tables and running heads
 };
 
 struct Cell {
