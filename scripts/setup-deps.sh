@@ -19,7 +19,7 @@ packages=(
   libcurl4-openssl-dev
   libpugixml-dev
   libmagic-dev
-  asymptote-doc  # a real 196-page PDF manual the format tests read
+  asymptote-doc camlidl-doc  # real PDF manuals (196 and 26 pages) the format tests read
   afl++ gcc-12-plugin-dev  # fuzzing (scripts/fuzz.sh, docs/fuzzing.md)
   nlohmann-json3-dev
   libcli11-dev

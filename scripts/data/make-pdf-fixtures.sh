@@ -239,7 +239,9 @@ cp "$work/pdf-restricted.pdf" "$out/pdf-restricted.pdf"
 
 # ---------------------------------------------------------------------------
 # Scans: text rendered to grayscale images at 300 dpi, as a flatbed scanner
-# would produce them; then the page image alone as a PDF (no text layer).
+# would produce them; then the page image alone as a PDF (no text layer),
+# through LibreOffice Draw because Debian's ImageMagick policy forbids
+# writing PDF.
 render() {  # render OUT.png POINTSIZE TEXT
   convert -density 300 -units PixelsPerInch -background white -fill black \
     -font Noto-Sans-CJK-SC -pointsize "$2" label:"$3" \

@@ -61,13 +61,14 @@ class PopplerLog {
 
 struct Word {
   std::string text;
-  double x0, y0, x1, y1;  // in the reading frame: x along the line, y down the page
-  double size;
-  bool space_after;
-  bool bold;
-  int rotation;  // 0-3 quarter turns, as poppler reports it
-  bool upright =
-      true;  // in the page's main direction: only such text makes tables and running heads
+  double x0 = 0, y0 = 0, x1 = 0, y1 = 0;  // reading frame: x along the line, y down the page
+  double size = 0;
+  bool space_after = false;
+  bool bold = false;
+  int rotation = 0;  // 0-3 quarter turns, as poppler reports it
+  // In the page's main direction: only such text makes tables and running
+  // headers.
+  bool upright = true;
 };
 
 struct Cell {
