@@ -330,4 +330,4 @@ mkdocx hostile-malformed '<?xml version="1.0" encoding="UTF-8"?>
 <w:document '"$W"'><w:body><w:p><w:r><w:t>unclosed</w:r></w:p></w:body></w:document>'
 mkdocx hostile-no-document ''
 
-ls -l "$out"
+ls -l "$out"/office-* "$out"/table-* "$out"/hostile-{xxe,billion-laughs,malformed,no-document}.docx
