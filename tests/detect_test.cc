@@ -75,7 +75,9 @@ TEST(Detect, CorruptZipIsAnError) {
   auto t = DetectType(std::string_view(zip).substr(0, 40), "bundle.zip");
   // Either refused as corrupt, or called an archive that will fail to open:
   // never a text format.
-  if (t) EXPECT_EQ(*t, FileType::kArchive);
+  if (t) {
+    EXPECT_EQ(*t, FileType::kArchive);
+  }
 }
 
 }  // namespace
