@@ -246,7 +246,11 @@ run_target() {  # writes $results/$t.line and, on failure, $results/$t.fail
 }
 
 start=$SECONDS
-echo "fuzz: ${#targets[@]} targets, ${seconds}s each, $jobs at a time" >&2
+if [[ $engine == afl ]]; then
+  echo "fuzz: ${#targets[@]} targets, ${seconds}s each, $jobs at a time" >&2
+else
+  echo "fuzz: ${#targets[@]} targets, seeds replayed only ($engine engine)" >&2
+fi
 for t in "${targets[@]}"; do
   while (($(jobs -rp | wc -l) >= jobs)); do wait -n || true; done
   run_target "$t" &

@@ -20,7 +20,7 @@ packages=(
   libpugixml-dev
   libmagic-dev
   asymptote-doc camlidl-doc  # real PDF manuals (196 and 26 pages) the format tests read
-  afl++ gcc-12-plugin-dev  # fuzzing (scripts/fuzz.sh, docs/fuzzing.md)
+  afl++  # fuzzing (scripts/fuzz.sh, docs/fuzzing.md)
   nlohmann-json3-dev
   libcli11-dev
   libgtest-dev libgmock-dev
