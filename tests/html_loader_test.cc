@@ -58,6 +58,27 @@ TEST(HtmlLoader, KeepsMainContentAndDropsBoilerplate) {
   EXPECT_TRUE(Contains(doc, "报销单编号格式：BX-2026-0001"));
 }
 
+TEST(HtmlLoader, BoilerplateIsNamedByWholeWordsNotSubstrings) {
+  const ParsedDocument doc = ParseHtml(
+      "<html><body>"
+      "<section id=\"module-http.cookies\"><h1>http.cookies</h1>"
+      "<p>Cookie objects keep HTTP state.</p></section>"
+      "<div class=\"unavailable\"><p>Not available on WebAssembly platforms.</p></div>"
+      "<div class=\"site-footer\"><p>Copyright footer text.</p></div>"
+      "<div id=\"nav-main\"><p>Navigation links.</p></div>"
+      "<div role=\"navigation\"><p>More navigation.</p></div>"
+      "<div class=\"cookie-banner\"><p>We use cookies.</p></div>"
+      "</body></html>");
+  std::string text;
+  for (const Block& b : doc.blocks) text += b.text + "\n";
+  EXPECT_NE(text.find("Cookie objects keep HTTP state."), std::string::npos) << text;
+  EXPECT_NE(text.find("Not available on WebAssembly"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Copyright footer"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Navigation links"), std::string::npos) << text;
+  EXPECT_EQ(text.find("More navigation"), std::string::npos) << text;
+  EXPECT_EQ(text.find("We use cookies"), std::string::npos) << text;
+}
+
 TEST(HtmlLoader, HeadingsTablesAndListsKeepTheirStructure) {
   const ParsedDocument doc = ParseHtml(kPage);
   std::vector<std::pair<Block::Kind, std::string>> got;

@@ -38,12 +38,41 @@ bool IsBoilerplate(const GumboElement& e) {
     default:
       break;
   }
-  for (const char* name : {"class", "id", "role"}) {
-    const GumboAttribute* a = gumbo_get_attribute(&e.attributes, name);
-    if (!a) continue;
-    const std::string v = Lower(a->value);
-    for (const char* word : {"nav", "menu", "footer", "sidebar", "breadcrumb", "cookie", "banner"})
-      if (v.find(word) != std::string::npos) return true;
+  // Whole words only: a substring test dropped Python's "module-http.cookies"
+  // section (and would drop class="unavailable"). Any word of a class names
+  // the element ("site-footer", "main-nav"); an id only by its first word
+  // (id="footer", id="nav-main"), because ids of content sections are built
+  // from their titles.
+  auto parts = [](const char* value) {
+    std::vector<std::string> out(1);
+    for (const char* c = value; *c; ++c) {
+      if (std::isalnum(static_cast<unsigned char>(*c))) {
+        out.back() += static_cast<char>(std::tolower(static_cast<unsigned char>(*c)));
+      } else if (!out.back().empty()) {
+        out.emplace_back();
+      }
+    }
+    if (out.back().empty()) out.pop_back();
+    return out;
+  };
+  auto boilerplate_word = [](const std::string& w) {
+    for (const char* b : {"nav", "navbar", "navigation", "menu", "menubar", "footer", "sidebar",
+                          "breadcrumb", "breadcrumbs", "cookie", "cookies", "banner"})
+      if (w == b) return true;
+    return false;
+  };
+  if (const GumboAttribute* a = gumbo_get_attribute(&e.attributes, "class"))
+    for (const std::string& w : parts(a->value))
+      if (boilerplate_word(w)) return true;
+  if (const GumboAttribute* a = gumbo_get_attribute(&e.attributes, "id")) {
+    const std::vector<std::string> words = parts(a->value);
+    if (!words.empty() && boilerplate_word(words.front())) return true;
+  }
+  if (const GumboAttribute* a = gumbo_get_attribute(&e.attributes, "role")) {
+    const std::string role = Lower(a->value);
+    for (const char* r :
+         {"navigation", "banner", "contentinfo", "complementary", "menu", "menubar"})
+      if (role == r) return true;
   }
   return false;
 }
