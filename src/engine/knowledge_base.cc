@@ -493,6 +493,15 @@ std::string WithoutCredentials(const std::string& url) {
   return url.substr(0, host) + url.substr(at + 1);
 }
 
+// "Already stored with this content?", answered from a snapshot of the
+// catalogue's hashes so that parser threads never touch the catalogue.
+ingest::UnchangedFn UnchangedIn(const std::unordered_map<std::string, std::string>& known) {
+  return [&known](const std::string& source, const std::string& hash) {
+    const auto it = known.find(source);
+    return it != known.end() && it->second == hash;
+  };
+}
+
 // One loaded document's outcome, and the document ready to store if parsed.
 struct Item {
   IngestFileResult result;
@@ -625,10 +634,7 @@ Result<IngestReport> KnowledgeBase::Ingest(const std::vector<std::string>& paths
   // the catalogue connection.
   auto known_hashes = impl_->catalog->AllHashes();
   if (!known_hashes) return Err(known_hashes.error());
-  const ingest::UnchangedFn unchanged = [&](const std::string& source, const std::string& hash) {
-    const auto known = known_hashes->find(source);
-    return known != known_hashes->end() && known->second == hash;
-  };
+  const ingest::UnchangedFn unchanged = UnchangedIn(*known_hashes);
 
   IngestProgress prog;
   prog.files_total = work.size();
@@ -810,10 +816,7 @@ Result<IngestReport> KnowledgeBase::IngestUrl(const std::string& url, const UrlO
   ASKIO_RETURN_IF_ERROR(impl_->EnsureWritable());
   auto known_hashes = impl_->catalog->AllHashes();
   if (!known_hashes) return Err(known_hashes.error());
-  const ingest::UnchangedFn unchanged = [&](const std::string& source, const std::string& hash) {
-    const auto known = known_hashes->find(source);
-    return known != known_hashes->end() && known->second == hash;
-  };
+  const ingest::UnchangedFn unchanged = UnchangedIn(*known_hashes);
   Stopwatch parse;
   // Keyed by the URL asked for (stable across redirects), without any
   // credentials in it; typed by the served file name and content.
