@@ -93,6 +93,30 @@ TEST(LoadFile, HostileArchiveMembersAreReportedAndTheRestLoads) {
   EXPECT_EQ(refused, 2);
 }
 
+TEST(LoadFile, ArchiveWithNothingReadableIsReported) {
+  // A tar of one symlink-free member of an unknown type: nothing to load.
+  std::string tar(1024 + 512, '\0');
+  const std::string name = "data.bin";
+  tar.replace(0, name.size(), name);
+  tar.replace(100, 7, "0000644");
+  tar.replace(124, 11, "00000000004");
+  tar.replace(156, 1, "0");
+  tar.replace(257, 5, "ustar");
+  // Header checksum: the sum of the header bytes with the field as spaces.
+  tar.replace(148, 8, "        ");
+  unsigned sum = 0;
+  for (size_t i = 0; i < 512; ++i) sum += static_cast<unsigned char>(tar[i]);
+  char field[8];
+  std::snprintf(field, sizeof field, "%06o", sum);
+  tar.replace(148, 7, std::string(field, 6) + '\0');
+  tar.replace(512, 4, "abcd");
+  auto items = LoadFile(tar, "data.tar", {});
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].state, LoadedItem::State::kFailed);
+  EXPECT_NE(items[0].error.find("no files of a type askio reads"), std::string::npos)
+      << items[0].error;
+}
+
 TEST(LoadFile, ZipBombFailsAsOneClearError) {
   auto items = LoadFile(Fixture("hostile-bomb.zip"), "bomb.zip", {});
   ASSERT_EQ(items.size(), 1u);

@@ -387,8 +387,15 @@ void LoadInto(std::string_view bytes, const std::string& source, const std::stri
     if (!out.empty()) out.back().seconds += open_seconds;
     return;
   }
+  const size_t before = out.size();
   for (const ArchiveMember& m : contents->members)
     LoadInto(m.bytes, source + "!/" + m.name, m.name, options, unchanged, depth + 1, out);
+  // An archive with nothing askio reads is reported, not silently dropped.
+  if (out.size() == before && contents->skipped.empty()) {
+    item.error = "the archive holds no files of a type askio reads";
+    item.seconds = sw.Seconds();
+    out.push_back(std::move(item));
+  }
 }
 
 }  // namespace
