@@ -1,0 +1,21 @@
+# The system libraries askio links, found once for the main build and for
+# the fuzz project (fuzz/CMakeLists.txt). Every one is a Debian package
+# installed by scripts/setup-deps.sh.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
+pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc icu-i18n)
+pkg_check_modules(CMARK REQUIRED IMPORTED_TARGET libcmark-gfm)
+pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
+pkg_check_modules(OPENCC REQUIRED IMPORTED_TARGET opencc)
+pkg_check_modules(GUMBO REQUIRED IMPORTED_TARGET gumbo)
+pkg_check_modules(POPPLER REQUIRED IMPORTED_TARGET poppler-cpp)
+pkg_check_modules(TESSERACT REQUIRED IMPORTED_TARGET tesseract lept)
+pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)
+pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
+pkg_check_modules(PUGIXML REQUIRED IMPORTED_TARGET pugixml)
+find_library(MAGIC_LIB magic REQUIRED)
+find_package(xapian REQUIRED)
+find_package(nlohmann_json REQUIRED)
+find_package(Threads REQUIRED)
+find_library(STEMMER_LIB stemmer REQUIRED)
+find_library(CMARK_EXT_LIB cmark-gfm-extensions REQUIRED)
