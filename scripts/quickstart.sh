@@ -24,7 +24,7 @@ questions=(
   "What does SQLite compete with?"
   "公司的报销流程是什么？"
   "香蕉的价格是多少？"
-  "成都的住宿上限是多少？"
+  "上海的餐补是多少？"
 )
 for q in "${questions[@]}"; do
   echo
