@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "cli_util.h"
 #include "http_test_server.h"
 #include "test_util.h"
 
@@ -30,17 +31,10 @@ class CliFormats : public ::testing::Test {
       fs::copy_file(FixturePath(f), docs_ / f);
   }
   CommandResult Askio(std::vector<std::string> args) {
-    args.insert(args.begin(), {ASKIO_BINARY, "--data-dir", data_.path()});
-    return RunCommand(args, {{"ASKIO_DATA_DIR", "\x01unset"}});
+    return askio::testing::RunAskioIn(data_.path(), std::move(args));
   }
-  static json Json(const CommandResult& r) {
-    try {
-      return json::parse(r.out);
-    } catch (const json::exception& e) {
-      ADD_FAILURE() << "not JSON: " << e.what() << "\nstdout: " << r.out << "\nstderr: " << r.err;
-      return json();
-    }
-  }
+  static json Json(const CommandResult& r) { return askio::testing::ParseJsonOutput(r); }
+
   TempDir data_, docs_;
 };
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "askio/options.h"
+#include "cli_util.h"
 #include "test_util.h"
 
 namespace askio {
@@ -35,18 +36,10 @@ class Cli : public ::testing::Test {
 
   // askio --data-dir <data> args...
   CommandResult Askio(std::vector<std::string> args) {
-    args.insert(args.begin(), {ASKIO_BINARY, "--data-dir", data_.path()});
-    return RunCommand(args, {{"ASKIO_DATA_DIR", "\x01unset"}});
+    return askio::testing::RunAskioIn(data_.path(), std::move(args));
   }
 
-  static json Json(const CommandResult& r) {
-    try {
-      return json::parse(r.out);
-    } catch (const json::exception& e) {
-      ADD_FAILURE() << "not JSON: " << e.what() << "\nstdout: " << r.out << "\nstderr: " << r.err;
-      return json();
-    }
-  }
+  static json Json(const CommandResult& r) { return askio::testing::ParseJsonOutput(r); }
 
   void IngestDocs(const std::string& kb = "handbook") {
     const CommandResult r = Askio({"ingest", "--kb", kb, docs_.path()});
