@@ -4,8 +4,11 @@
 // catalogue is the source of truth; the lexical index beside it is derived and
 // can always be rebuilt from the catalogue (see docs/architecture.md).
 //
-// Thread safety: a KnowledgeBase may be used from several threads for Search
-// and Ask; Ingest, Reindex and Prune take an internal writer lock.
+// Thread safety: a KnowledgeBase may be used from any number of threads.
+// Reads (Search, Ask, BuildContext, Stats, documents and chunks) run on a
+// pool of read-only handles and never wait for a writer; they see the index
+// as of its last commit, so a document is searchable whole or not at all.
+// Writes (ingest, delete, reindex, settings) take one writer lock.
 #pragma once
 
 #include <functional>
@@ -36,6 +39,13 @@ struct DocumentInput {
   std::string content;        // the file's bytes
 };
 
+// A file ingested under a source key of the caller's choosing: an upload
+// stored under a hash of its name keeps its name as its source.
+struct FileInput {
+  std::string path;    // where the bytes are
+  std::string source;  // the document's key and label; its extension hints the type
+};
+
 class KnowledgeBase {
  public:
   enum class OpenMode { kMustExist, kCreateIfMissing };
@@ -56,6 +66,11 @@ class KnowledgeBase {
   using ProgressFn = std::function<void(const IngestProgress&)>;
   Result<IngestReport> Ingest(const std::vector<std::string>& paths, const IngestOptions& options,
                               const ProgressFn& progress = {});
+
+  // Ingests files under the given sources (no folder walk, no filters).
+  Result<IngestReport> IngestFiles(const std::vector<FileInput>& files,
+                                   const IngestOptions& options,
+                                   const ProgressFn& progress = {});
 
   // Fetches one URL (a page or a file) under `url_options` and ingests it,
   // keyed by the URL. A refused or failed fetch is an error.
@@ -80,9 +95,15 @@ class KnowledgeBase {
 
   Result<KbStats> Stats();
   Result<std::vector<DocumentInfo>> ListDocuments();
+  Result<DocumentInfo> GetDocument(int64_t document_id);
   Result<std::vector<Chunk>> DocumentChunks(int64_t document_id);
+  // One chunk with its document's title and source (score and snippet empty).
+  Result<SearchHit> GetChunk(int64_t chunk_id);
   // The document's normalised text, which chunk offsets index into.
   Result<std::string> DocumentText(int64_t document_id);
+
+  // Removes a document and its chunks from the catalogue and the index.
+  Status DeleteDocument(int64_t document_id);
 
   // Sets the ranking scheme, e.g. "bm25 k1=1.2 b=0.75"; stored with the KB.
   Status SetWeighting(const std::string& scheme);

@@ -26,6 +26,9 @@ struct IngestOptions {
   ChunkOptions chunking;
   // Remove documents whose source file is no longer among the given paths.
   bool prune = false;
+  // Parse files again even when their content is unchanged (re-ingest after
+  // an upgrade or with other OCR settings).
+  bool force = false;
   // Documents committed per SQLite transaction.
   size_t batch_size = 64;
   // Which files of the folders given are read: shell globs matched against

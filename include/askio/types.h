@@ -53,6 +53,13 @@ struct Highlight {
   size_t end = 0;
 };
 
+// One ranking stage's view of a hit, for debugging (`search --explain`).
+struct StageScore {
+  std::string stage;  // "bm25", "proximity", "final" (later: "dense", "fusion", "rerank")
+  double score = 0;
+  int rank = 0;  // 1-based rank in that stage; 0 when the stage does not rank
+};
+
 struct SearchHit {
   Chunk chunk;
   std::string document_title;
@@ -62,6 +69,7 @@ struct SearchHit {
   double score = 0;
   std::string snippet;
   std::vector<Highlight> highlights;
+  std::vector<StageScore> stages;  // in the order the stages ran
 };
 
 struct Citation {

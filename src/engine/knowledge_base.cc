@@ -133,14 +133,49 @@ Status DeleteKnowledgeBase(const std::string& data_dir, const std::string& name)
   return Status::Ok();
 }
 
+// A file an ingest run reads, and the source key its documents get.
+struct Work {
+  std::string path;
+  std::string source;
+  uintmax_t size;
+};
+
+// A read-only view of the KB for one query at a time: its own SQLite
+// connection (a WAL snapshot per statement) and its own read-only handle on
+// the lexical index, which sees only committed index revisions. Queries run
+// on readers, never on the writer's handles, so they neither wait for an
+// ingest nor see a document the writer has half applied.
+struct Reader {
+  std::unique_ptr<store::Catalog> catalog;
+  std::unique_ptr<index::LexicalIndex> lexical;  // null until the index exists
+  uint64_t generation = 0;                       // of the index when last reopened
+  std::chrono::steady_clock::time_point reopened;
+};
+
 class KnowledgeBase::Impl {
  public:
   std::string name, dir;
+  // The writer's handles, used under `mu` by ingestion and maintenance.
   std::unique_ptr<store::Catalog> catalog;
   std::unique_ptr<index::LexicalIndex> lexical;
-  index::Bm25Params bm25;
+  std::mutex mu;  // serialises writers
   text::Analyzer analyzer;
-  std::mutex mu;  // serialises catalogue and index access
+  // Read under readers_mu (SetWeighting changes it while queries run).
+  index::Bm25Params bm25;
+
+  // Idle readers, reused across queries; one is opened per concurrent query.
+  std::mutex readers_mu;
+  std::vector<std::unique_ptr<Reader>> idle_readers;
+  // Bumped after every index commit so that readers reopen their handle.
+  std::atomic<uint64_t> index_generation{1};
+  // Another process (a CLI ingest beside a server) may commit too: readers
+  // also reopen when their view is older than this.
+  static constexpr std::chrono::milliseconds kReaderMaxAge{1000};
+
+  // A reader level with the latest index commit; give it back with
+  // ReleaseReader (ReaderLease does both).
+  Result<std::unique_ptr<Reader>> AcquireReader();
+  void ReleaseReader(std::unique_ptr<Reader> r);
   // Outbox position applied to the (writable) index, committed or not; -1
   // until the index is opened for writing.
   int64_t index_position = -1;
@@ -159,6 +194,9 @@ class KnowledgeBase::Impl {
                  CommitPolicy policy = CommitPolicy::kNow);
   Status CommitIndex();
   Status Rebuild();
+  Result<IngestReport> RunIngest(std::vector<Work> work, IngestReport report,
+                                 const Stopwatch& total, const IngestOptions& options,
+                                 const ProgressFn& progress);
   // Stores `batch` and deletes the documents named in `remove`, in one
   // catalogue transaction, then brings the index level.
   Status StoreBatch(std::vector<PreparedDocument>& batch, IngestReport& report,
@@ -166,20 +204,88 @@ class KnowledgeBase::Impl {
                     const std::vector<std::string>& remove = {});
   // Weights each question term by its IDF, so that matching a rare term
   // counts for more than matching a common one.
-  std::vector<retrieve::WeightedTerm> WeightTerms(const std::vector<text::QueryTerm>& terms) const {
-    const double n = static_cast<double>(std::max<uint64_t>(lexical->doc_count(), 1));
+  static std::vector<retrieve::WeightedTerm> WeightTerms(const Reader& reader,
+                                                         const std::vector<text::QueryTerm>& terms) {
+    const index::LexicalIndex* lexical = reader.lexical.get();
+    const double n =
+        static_cast<double>(std::max<uint64_t>(lexical ? lexical->doc_count() : 0, 1));
     std::vector<retrieve::WeightedTerm> weighted;
     for (const text::QueryTerm& t : terms) {
-      const double df = static_cast<double>(lexical->term_freq(t.term));
+      const double df = static_cast<double>(lexical ? lexical->term_freq(t.term) : 0);
       const double idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
       weighted.push_back({t.term, t.is_bigram, t.weight * idf});
     }
     return weighted;
   }
-  Result<std::vector<SearchHit>> SearchLocked(const std::string& query,
-                                              const SearchOptions& options,
-                                              std::vector<text::QueryTerm>* terms_out);
+  Result<std::vector<SearchHit>> SearchWith(Reader& reader, const std::string& query,
+                                            const SearchOptions& options,
+                                            std::vector<text::QueryTerm>* terms_out);
+  // Runs `fn(reader)` on a reader acquired for the call.
+  template <typename Fn>
+  auto WithReader(Fn&& fn) -> decltype(fn(std::declval<Reader&>())) {
+    auto reader = AcquireReader();
+    if (!reader) return Err(reader.error());
+    auto result = fn(**reader);
+    ReleaseReader(std::move(*reader));
+    return result;
+  }
 };
+
+namespace {
+
+// Reopens until every shard shows the same commit: shards commit one after
+// another, and a reader that caught the gap would see part of a batch.
+Status ReopenConsistently(index::LexicalIndex& lexical) {
+  for (int attempt = 0;; ++attempt) {
+    ASKIO_RETURN_IF_ERROR(lexical.Reopen());
+    if (lexical.shards_agree() || attempt >= 1000) return Status::Ok();
+    std::this_thread::yield();
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Reader>> KnowledgeBase::Impl::AcquireReader() {
+  std::unique_ptr<Reader> r;
+  {
+    std::lock_guard<std::mutex> lock(readers_mu);
+    if (!idle_readers.empty()) {
+      r = std::move(idle_readers.back());
+      idle_readers.pop_back();
+    }
+  }
+  const auto now = std::chrono::steady_clock::now();
+  const uint64_t generation = index_generation.load();
+  if (!r) {
+    r = std::make_unique<Reader>();
+    auto cat = store::Catalog::Open(dir + "/" + kCatalogFile);
+    if (!cat) return Err(cat.error());
+    r->catalog = std::move(*cat);
+  } else if (r->lexical && (r->generation != generation || now - r->reopened > kReaderMaxAge)) {
+    Status s = ReopenConsistently(*r->lexical);
+    if (!s.ok()) r->lexical.reset();  // opened afresh below
+    r->generation = generation;
+    r->reopened = now;
+  }
+  if (!r->lexical) {
+    auto ro = index::LexicalIndex::Open(LexicalPath(), index::LexicalIndex::Mode::kReadOnly);
+    if (ro) {
+      r->lexical = std::move(*ro);
+      ASKIO_RETURN_IF_ERROR(ReopenConsistently(*r->lexical));
+    } else if (ro.error().code() != StatusCode::kNotFound) {
+      return Err(ro.error());
+    }
+    r->generation = generation;
+    r->reopened = now;
+  }
+  return r;
+}
+
+void KnowledgeBase::Impl::ReleaseReader(std::unique_ptr<Reader> r) {
+  std::lock_guard<std::mutex> lock(readers_mu);
+  // Readers beyond the peak concurrency are not worth their file handles.
+  if (idle_readers.size() < 64) idle_readers.push_back(std::move(r));
+}
 
 // Opens the lexical index read-only when it is level with the catalogue;
 // otherwise writable, to replay the outbox or rebuild it.
@@ -286,6 +392,7 @@ Status KnowledgeBase::Impl::CommitIndex() {
   if (uncommitted_entries == 0 && lexical->applied_seq() == index_position) return Status::Ok();
   ASKIO_RETURN_IF_ERROR(lexical->Commit(index_position));
   uncommitted_entries = 0;
+  ++index_generation;
   ASKIO_RETURN_IF_ERROR(catalog->TruncateOutbox(index_position));
   auto counts = catalog->CountAll();
   if (!counts) return counts.error();
@@ -333,6 +440,7 @@ Status KnowledgeBase::Impl::Rebuild() {
   ASKIO_RETURN_IF_ERROR(lexical->Commit(*latest));
   index_position = *latest;
   uncommitted_entries = 0;
+  ++index_generation;
   return catalog->TruncateOutbox(*latest);
 }
 
@@ -565,10 +673,6 @@ Result<IngestReport> KnowledgeBase::Ingest(const std::vector<std::string>& paths
   // 1. Collect files. Folders recurse; hidden entries, files of types askio
   // does not read and files the include/exclude globs leave out are skipped
   // silently. A file named directly is always tried: its content decides.
-  struct Work {
-    std::string path;
-    uintmax_t size;
-  };
   std::vector<Work> work;
   auto fail = [&report](std::string path, std::string why) {
     IngestFileResult r{std::move(path), IngestFileResult::Outcome::kFailed, std::move(why)};
@@ -611,7 +715,7 @@ Result<IngestReport> KnowledgeBase::Ingest(const std::vector<std::string>& paths
             ingest::TypeFromExtension(it->path().string()) == ingest::FileType::kUnknown ||
             !filter.Included(relative))
           continue;
-        work.push_back({it->path().string(), it->file_size()});
+        work.push_back({it->path().string(), it->path().string(), it->file_size()});
       }
       if (ec) fail(p, "cannot walk folder: " + ec.message());
       continue;
@@ -621,20 +725,48 @@ Result<IngestReport> KnowledgeBase::Ingest(const std::vector<std::string>& paths
       fail(abs.string(), "not a regular file");
       continue;
     }
-    work.push_back({abs.string(), fs::file_size(abs, ec)});
+    work.push_back({abs.string(), abs.string(), fs::file_size(abs, ec)});
   }
   std::sort(work.begin(), work.end(), [](const Work& a, const Work& b) { return a.path < b.path; });
   work.erase(std::unique(work.begin(), work.end(),
                          [](const Work& a, const Work& b) { return a.path == b.path; }),
              work.end());
 
+  return impl_->RunIngest(std::move(work), std::move(report), total, options, progress);
+}
+
+Result<IngestReport> KnowledgeBase::IngestFiles(const std::vector<FileInput>& files,
+                                                const IngestOptions& options,
+                                                const ProgressFn& progress) {
+  ASKIO_RETURN_IF_ERROR(ingest::ValidateChunkOptions(options.chunking));
+  Stopwatch total;
+  std::vector<Work> work;
+  for (const FileInput& f : files) {
+    if (f.source.empty()) return Err(Status::InvalidArgument("a file to ingest has no source"));
+    std::error_code ec;
+    const uintmax_t size = fs::file_size(f.path, ec);
+    if (ec) return Err(Status::NotFound("cannot read " + f.path + ": " + ec.message()));
+    work.push_back({f.path, f.source, size});
+  }
+  return impl_->RunIngest(std::move(work), IngestReport{}, total, options, progress);
+}
+
+// 2. and 3. of an ingest run, on the files collected.
+Result<IngestReport> KnowledgeBase::Impl::RunIngest(std::vector<Work> work, IngestReport report,
+                                                    const Stopwatch& total,
+                                                    const IngestOptions& options,
+                                                    const ProgressFn& progress) {
+  Impl* const impl_ = this;  // the body reads as the public methods do
+  const ingest::LoadOptions load_options = LoadOptionsFrom(options);
   std::lock_guard<std::mutex> lock(impl_->mu);
   ASKIO_RETURN_IF_ERROR(impl_->EnsureWritable());
   // Workers compare content hashes against this snapshot instead of sharing
   // the catalogue connection.
   auto known_hashes = impl_->catalog->AllHashes();
   if (!known_hashes) return Err(known_hashes.error());
-  const ingest::UnchangedFn unchanged = UnchangedIn(*known_hashes);
+  // A forced run parses everything again, changed or not.
+  const ingest::UnchangedFn unchanged =
+      options.force ? ingest::UnchangedFn{} : UnchangedIn(*known_hashes);
 
   IngestProgress prog;
   prog.files_total = work.size();
@@ -659,7 +791,7 @@ Result<IngestReport> KnowledgeBase::Ingest(const std::vector<std::string>& paths
     std::vector<Item> items;
     auto failed = [&](std::string why) {
       Item it;
-      it.result = {w.path, IngestFileResult::Outcome::kFailed, std::move(why)};
+      it.result = {w.source, IngestFileResult::Outcome::kFailed, std::move(why)};
       it.result.type = ingest::FileTypeName(ingest::TypeFromExtension(w.path));
       it.result.bytes = static_cast<int64_t>(w.size);
       items.push_back(std::move(it));
@@ -674,7 +806,7 @@ Result<IngestReport> KnowledgeBase::Ingest(const std::vector<std::string>& paths
       failed(data.error().message());
       return items;
     }
-    for (ingest::LoadedItem& loaded : ingest::LoadFile(*data, w.path, load_options, unchanged)) {
+    for (ingest::LoadedItem& loaded : ingest::LoadFile(*data, w.source, load_options, unchanged)) {
       items.push_back(ToItem(std::move(loaded), options.chunking));
       pages_done += static_cast<uint64_t>(items.back().result.pages);
     }
@@ -702,7 +834,7 @@ Result<IngestReport> KnowledgeBase::Ingest(const std::vector<std::string>& paths
     for (size_t i = 0; i < count; ++i) {
       const std::vector<Item>& items = batch.items[i];
       if (items.empty() || items.front().result.path.find("!/") == std::string::npos) continue;
-      const std::string prefix = work[begin + i].path + "!/";
+      const std::string prefix = work[begin + i].source + "!/";
       std::unordered_set<std::string> present;
       for (const Item& it : items) present.insert(it.result.path);
       for (const auto& [source, hash] : *known_hashes)
@@ -878,28 +1010,36 @@ Result<IngestReport> KnowledgeBase::IngestDocuments(const std::vector<DocumentIn
   return report;
 }
 
-Result<std::vector<SearchHit>> KnowledgeBase::Impl::SearchLocked(
-    const std::string& query, const SearchOptions& options,
+Result<std::vector<SearchHit>> KnowledgeBase::Impl::SearchWith(
+    Reader& reader, const std::string& query, const SearchOptions& options,
     std::vector<text::QueryTerm>* terms_out) {
   if (query.find_first_not_of(" \t\n") == std::string::npos)
     return Err(Status::InvalidArgument("the query is empty"));
   std::vector<text::QueryTerm> terms = analyzer.QueryTerms(query);
   std::vector<SearchHit> hits;
-  if (terms.empty()) return hits;
+  if (terms.empty() || !reader.lexical) return hits;
+  index::Bm25Params params;
+  {
+    std::lock_guard<std::mutex> lock(readers_mu);
+    params = bm25;
+  }
   // Ask for extra candidates: the rerank below may promote some, and hits
   // whose chunk left the catalogue since the index last caught up are dropped.
   const size_t depth = std::max(options.limit, kRerankDepth) + 8;
   const index::Feedback feedback{options.feedback.documents, options.feedback.terms,
                                  options.feedback.weight};
-  auto matches = lexical->Search(terms, depth, bm25, feedback);
+  auto matches = reader.lexical->Search(terms, depth, params, feedback);
   if (!matches) return Err(matches.error());
+  int rank = 0;
   for (const index::LexicalMatch& m : *matches) {
+    ++rank;
     SearchHit hit;
-    auto chunk = catalog->GetChunk(m.chunk_id, &hit.document_title, &hit.document_source);
+    auto chunk = reader.catalog->GetChunk(m.chunk_id, &hit.document_title, &hit.document_source);
     if (!chunk) return Err(chunk.error());
     if (!*chunk) continue;
     hit.chunk = std::move(**chunk);
     hit.score = m.score;
+    hit.stages.push_back({"bm25", m.score, rank});
     hits.push_back(std::move(hit));
   }
   // Proximity rerank: BM25 sees a chunk as a bag of terms; a chunk where one
@@ -907,7 +1047,7 @@ Result<std::vector<SearchHit>> KnowledgeBase::Impl::SearchLocked(
   // relative to the best hit + kProximityWeight x the best sentence's
   // IDF-weighted coverage (docs/quality.md).
   if (!hits.empty() && kProximityWeight > 0) {
-    const std::vector<retrieve::WeightedTerm> weighted = WeightTerms(terms);
+    const std::vector<retrieve::WeightedTerm> weighted = WeightTerms(reader, terms);
     const double top = hits.front().score > 0 ? hits.front().score : 1;
     std::vector<std::pair<size_t, size_t>> spans;
     for (SearchHit& h : hits) {
@@ -918,13 +1058,16 @@ Result<std::vector<SearchHit>> KnowledgeBase::Impl::SearchLocked(
       const double best =
           coverage.empty() ? 0 : *std::max_element(coverage.begin(), coverage.end());
       h.score = h.score / top + kProximityWeight * best;
+      h.stages.push_back({"proximity", best, 0});
     }
     std::stable_sort(hits.begin(), hits.end(),
                      [](const SearchHit& a, const SearchHit& b) { return a.score > b.score; });
   }
   if (hits.size() > options.limit) hits.resize(options.limit);
   const retrieve::QueryTermSet term_set(terms);
+  rank = 0;
   for (SearchHit& hit : hits) {
+    hit.stages.push_back({"final", hit.score, ++rank});
     retrieve::Snippet snip = retrieve::MakeSnippet(hit.chunk.text, term_set, options.snippet_chars);
     hit.snippet = std::move(snip.text);
     hit.highlights = std::move(snip.highlights);
@@ -935,109 +1078,150 @@ Result<std::vector<SearchHit>> KnowledgeBase::Impl::SearchLocked(
 
 Result<std::vector<SearchHit>> KnowledgeBase::Search(const std::string& query,
                                                      const SearchOptions& options) {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  return impl_->SearchLocked(query, options, nullptr);
+  return impl_->WithReader([&](Reader& r) { return impl_->SearchWith(r, query, options, nullptr); });
 }
 
 Result<Answer> KnowledgeBase::Ask(const std::string& question, const AskOptions& options,
                                   std::vector<SearchHit>* retrieved) {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  SearchOptions so;
-  so.limit = std::max(options.retrieve_chunks, options.candidate_chunks);
-  so.feedback = options.feedback;
-  std::vector<text::QueryTerm> terms;
-  auto hits = impl_->SearchLocked(question, so, &terms);
-  if (!hits) return Err(hits.error());
+  return impl_->WithReader([&](Reader& reader) -> Result<Answer> {
+    SearchOptions so;
+    so.limit = std::max(options.retrieve_chunks, options.candidate_chunks);
+    so.feedback = options.feedback;
+    std::vector<text::QueryTerm> terms;
+    auto hits = impl_->SearchWith(reader, question, so, &terms);
+    if (!hits) return Err(hits.error());
 
-  const std::vector<model::WeightedTerm> weighted = impl_->WeightTerms(terms);
-  model::ReaderOptions ro;
-  ro.candidate_chunks = options.candidate_chunks;
-  ro.max_citations = options.max_citations;
-  ro.min_confidence = options.min_confidence;
-  Answer answer = model::ReadAnswer(weighted, *hits, ro, question);
-  if (retrieved) *retrieved = std::move(*hits);
-  return answer;
+    const std::vector<model::WeightedTerm> weighted = Impl::WeightTerms(reader, terms);
+    model::ReaderOptions ro;
+    ro.candidate_chunks = options.candidate_chunks;
+    ro.max_citations = options.max_citations;
+    ro.min_confidence = options.min_confidence;
+    Answer answer = model::ReadAnswer(weighted, *hits, ro, question);
+    if (retrieved) *retrieved = std::move(*hits);
+    return answer;
+  });
 }
 
 Result<Context> KnowledgeBase::BuildContext(const std::string& question,
                                             const ContextOptions& options) {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  SearchOptions so;
-  so.limit = std::max<size_t>(options.hits, 1);
-  std::vector<text::QueryTerm> terms;
-  auto hits = impl_->SearchLocked(question, so, &terms);
-  if (!hits) return Err(hits.error());
+  return impl_->WithReader([&](Reader& reader) -> Result<Context> {
+    SearchOptions so;
+    so.limit = std::max<size_t>(options.hits, 1);
+    std::vector<text::QueryTerm> terms;
+    auto hits = impl_->SearchWith(reader, question, so, &terms);
+    if (!hits) return Err(hits.error());
 
-  // Each document's text and chunks are read once, however many hits it has.
-  std::unordered_map<int64_t, std::optional<retrieve::DocumentView>> docs;
-  Status failure;
-  auto lookup = [&](int64_t id) -> const retrieve::DocumentView* {
-    auto [it, inserted] = docs.try_emplace(id);
-    if (inserted) {
-      auto text = impl_->catalog->DocumentText(id);
-      auto chunks = impl_->catalog->DocumentChunks(id);
-      if (!text || !chunks) {
-        failure = !text ? text.error() : chunks.error();
-        return nullptr;
-      }
-      if (!*text) return nullptr;
-      retrieve::DocumentView view{id, {}, {}, std::move(**text), std::move(*chunks)};
-      for (const SearchHit& h : *hits) {
-        if (h.chunk.document_id == id) {
-          view.title = h.document_title;
-          view.source = h.document_source;
-          break;
+    // Each document's text and chunks are read once, however many hits it has.
+    std::unordered_map<int64_t, std::optional<retrieve::DocumentView>> docs;
+    Status failure;
+    auto lookup = [&](int64_t id) -> const retrieve::DocumentView* {
+      auto [it, inserted] = docs.try_emplace(id);
+      if (inserted) {
+        auto text = reader.catalog->DocumentText(id);
+        auto chunks = reader.catalog->DocumentChunks(id);
+        if (!text || !chunks) {
+          failure = !text ? text.error() : chunks.error();
+          return nullptr;
         }
+        if (!*text) return nullptr;
+        retrieve::DocumentView view{id, {}, {}, std::move(**text), std::move(*chunks)};
+        for (const SearchHit& h : *hits) {
+          if (h.chunk.document_id == id) {
+            view.title = h.document_title;
+            view.source = h.document_source;
+            break;
+          }
+        }
+        it->second = std::move(view);
       }
-      it->second = std::move(view);
-    }
-    return it->second ? &*it->second : nullptr;
-  };
-  Context context;
-  context.passages = retrieve::RecallPassages(*hits, lookup, options.recall_chars);
-  if (!failure.ok()) return Err(failure);
-  context.sentences = retrieve::CompressContext(impl_->WeightTerms(terms), context.passages,
-                                                options.token_budget, &context.tokens);
-  return context;
+      return it->second ? &*it->second : nullptr;
+    };
+    Context context;
+    context.passages = retrieve::RecallPassages(*hits, lookup, options.recall_chars);
+    if (!failure.ok()) return Err(failure);
+    context.sentences = retrieve::CompressContext(Impl::WeightTerms(reader, terms),
+                                                  context.passages, options.token_budget,
+                                                  &context.tokens);
+    return context;
+  });
 }
 
 Result<KbStats> KnowledgeBase::Stats() {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  auto counts = impl_->catalog->CountAll();
-  if (!counts) return Err(counts.error());
-  auto latest = impl_->catalog->LatestOutboxSeq();
-  if (!latest) return Err(latest.error());
-  auto created = impl_->catalog->GetMeta("created_at");
-  if (!created) return Err(created.error());
-  KbStats s;
-  s.name = impl_->name;
-  s.documents = counts->documents;
-  s.chunks = counts->chunks;
-  s.text_bytes = counts->text_bytes;
-  s.index_applied_seq = impl_->lexical->applied_seq();
-  s.outbox_seq = *latest;
-  s.analyzer = std::string(text::Analyzer::kScheme);
-  s.weighting = impl_->bm25.ToString();
-  s.created_at = created->value_or("");
-  return s;
+  return impl_->WithReader([&](Reader& reader) -> Result<KbStats> {
+    auto counts = reader.catalog->CountAll();
+    if (!counts) return Err(counts.error());
+    auto latest = reader.catalog->LatestOutboxSeq();
+    if (!latest) return Err(latest.error());
+    auto created = reader.catalog->GetMeta("created_at");
+    if (!created) return Err(created.error());
+    KbStats s;
+    s.name = impl_->name;
+    s.documents = counts->documents;
+    s.chunks = counts->chunks;
+    s.text_bytes = counts->text_bytes;
+    s.index_applied_seq = reader.lexical ? reader.lexical->applied_seq() : 0;
+    s.outbox_seq = *latest;
+    s.analyzer = std::string(text::Analyzer::kScheme);
+    {
+      std::lock_guard<std::mutex> lock(impl_->readers_mu);
+      s.weighting = impl_->bm25.ToString();
+    }
+    s.created_at = created->value_or("");
+    return s;
+  });
 }
 
 Result<std::vector<DocumentInfo>> KnowledgeBase::ListDocuments() {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  return impl_->catalog->ListDocuments();
+  return impl_->WithReader([&](Reader& r) { return r.catalog->ListDocuments(); });
+}
+
+Result<DocumentInfo> KnowledgeBase::GetDocument(int64_t document_id) {
+  auto docs = ListDocuments();
+  if (!docs) return Err(docs.error());
+  for (DocumentInfo& d : *docs)
+    if (d.id == document_id) return std::move(d);
+  return Err(Status::NotFound("no document with id " + std::to_string(document_id)));
 }
 
 Result<std::vector<Chunk>> KnowledgeBase::DocumentChunks(int64_t document_id) {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  return impl_->catalog->DocumentChunks(document_id);
+  return impl_->WithReader([&](Reader& r) { return r.catalog->DocumentChunks(document_id); });
+}
+
+Result<SearchHit> KnowledgeBase::GetChunk(int64_t chunk_id) {
+  return impl_->WithReader([&](Reader& r) -> Result<SearchHit> {
+    SearchHit hit;
+    auto chunk = r.catalog->GetChunk(chunk_id, &hit.document_title, &hit.document_source);
+    if (!chunk) return Err(chunk.error());
+    if (!*chunk) return Err(Status::NotFound("no chunk with id " + std::to_string(chunk_id)));
+    hit.chunk = std::move(**chunk);
+    return hit;
+  });
 }
 
 Result<std::string> KnowledgeBase::DocumentText(int64_t document_id) {
+  return impl_->WithReader([&](Reader& r) -> Result<std::string> {
+    auto text = r.catalog->DocumentText(document_id);
+    if (!text) return Err(text.error());
+    if (!*text) return Err(Status::NotFound("no document with id " + std::to_string(document_id)));
+    return std::move(**text);
+  });
+}
+
+Status KnowledgeBase::DeleteDocument(int64_t document_id) {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  auto text = impl_->catalog->DocumentText(document_id);
-  if (!text) return Err(text.error());
-  if (!*text) return Err(Status::NotFound("no document with id " + std::to_string(document_id)));
-  return std::move(**text);
+  ASKIO_RETURN_IF_ERROR(impl_->EnsureWritable());
+  auto docs = impl_->catalog->ListDocuments();
+  if (!docs) return docs.error();
+  if (std::none_of(docs->begin(), docs->end(),
+                   [&](const DocumentInfo& d) { return d.id == document_id; }))
+    return Status::NotFound("no document with id " + std::to_string(document_id));
+  ASKIO_RETURN_IF_ERROR(impl_->catalog->Begin());
+  if (Status s = impl_->catalog->DeleteDocument(document_id); !s.ok()) {
+    impl_->catalog->Rollback();
+    return s;
+  }
+  ASKIO_RETURN_IF_ERROR(impl_->catalog->Commit());
+  return impl_->CatchUp(nullptr);
 }
 
 Status KnowledgeBase::SetWeighting(const std::string& scheme) {
@@ -1045,6 +1229,7 @@ Status KnowledgeBase::SetWeighting(const std::string& scheme) {
   if (!params) return params.error();
   std::lock_guard<std::mutex> lock(impl_->mu);
   ASKIO_RETURN_IF_ERROR(impl_->catalog->SetMeta("weighting", params->ToString()));
+  std::lock_guard<std::mutex> readers_lock(impl_->readers_mu);
   impl_->bm25 = *params;
   return Status::Ok();
 }

@@ -171,6 +171,20 @@ int64_t LexicalIndex::applied_seq() const {
   }
 }
 
+bool LexicalIndex::shards_agree() const {
+  try {
+    std::string first;
+    for (size_t i = 0; i < impl_->shard_dbs.size(); ++i) {
+      const std::string v = impl_->shard_dbs[i].get_metadata(kAppliedSeqKey);
+      if (i == 0) first = v;
+      else if (v != first) return false;
+    }
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
 uint64_t LexicalIndex::doc_count() const {
   try {
     return impl_->combined.get_doccount();
@@ -267,6 +281,26 @@ Status LexicalIndex::Reopen() {
 Result<std::vector<LexicalMatch>> LexicalIndex::Search(const std::vector<text::QueryTerm>& terms,
                                                        size_t limit, const Bm25Params& params,
                                                        const Feedback& feedback) const {
+  // A reader that fell more than one revision behind a busy writer gets
+  // DatabaseModifiedError mid-search: reopen at the latest commit and retry.
+  for (int attempt = 0;; ++attempt) {
+    try {
+      return SearchOnce(terms, limit, params, feedback);
+    } catch (const Xapian::DatabaseModifiedError& e) {
+      if (attempt >= 3) return Err(FromXapian(e, "lexical search"));
+      try {
+        for (Xapian::Database& shard : impl_->shard_dbs) shard.reopen();
+        impl_->combined.reopen();
+      } catch (const Xapian::Error& again) {
+        return Err(FromXapian(again, "reopening lexical index"));
+      }
+    }
+  }
+}
+
+Result<std::vector<LexicalMatch>> LexicalIndex::SearchOnce(
+    const std::vector<text::QueryTerm>& terms, size_t limit, const Bm25Params& params,
+    const Feedback& feedback) const {
   std::vector<LexicalMatch> out;
   if (terms.empty() || limit == 0) return out;
   try {
@@ -305,6 +339,8 @@ Result<std::vector<LexicalMatch>> LexicalIndex::Search(const std::vector<text::Q
     out.reserve(mset.size());
     for (auto it = mset.begin(); it != mset.end(); ++it)
       out.push_back({static_cast<int64_t>(*it), it.get_weight()});
+  } catch (const Xapian::DatabaseModifiedError&) {
+    throw;  // Search reopens and retries
   } catch (const Xapian::Error& e) {
     return Err(FromXapian(e, "lexical search"));
   }

@@ -68,6 +68,9 @@ class LexicalIndex {
   // The lowest position any shard committed (shards commit one by one, so
   // after a crash some may be ahead; replaying from the lowest is idempotent).
   int64_t applied_seq() const;
+  // Whether every shard shows the same commit (a reader that opened between
+  // two shards' commits does not).
+  bool shards_agree() const;
   uint64_t doc_count() const;
   // Documents containing `term`, for IDF.
   uint64_t term_freq(const std::string& term) const;
@@ -92,6 +95,9 @@ class LexicalIndex {
 
  private:
   explicit LexicalIndex(std::unique_ptr<Impl> impl);
+  Result<std::vector<LexicalMatch>> SearchOnce(const std::vector<text::QueryTerm>& terms,
+                                               size_t limit, const Bm25Params& params,
+                                               const Feedback& feedback) const;
   std::unique_ptr<Impl> impl_;
 };
 
