@@ -19,6 +19,7 @@ packages=(
   libcurl4-openssl-dev
   libpugixml-dev
   libmagic-dev
+  libcpp-httplib-dev libssl-dev  # askio serve
   asymptote-doc camlidl-doc  # real PDF manuals (196 and 26 pages) the format tests read
   afl++  # fuzzing (scripts/fuzz.sh, docs/fuzzing.md)
   nlohmann-json3-dev

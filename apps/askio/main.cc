@@ -5,6 +5,7 @@
 //   0  success
 //   1  user error: bad argument, unknown knowledge base, unsupported input
 //   2  internal or I/O error
+#include <signal.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -12,9 +13,12 @@
 
 #include <cstdio>
 #include <iostream>
+#include <thread>
 
 #include "askio/engine.h"
 #include "eval/eval.h"
+#include "server/http_server.h"
+#include "server/server_store.h"
 
 namespace {
 
@@ -499,6 +503,97 @@ int RunKbStats(const Globals& g, const std::string& name) {
   return 0;
 }
 
+// Serves until SIGINT or SIGTERM. The signals are taken by a thread that
+// waits for them (sigwait), so stopping runs as ordinary code, not in a
+// signal handler.
+int RunServe(const Globals& g, askio::server::ServeOptions options) {
+  options.data_dir = g.data_dir;
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);  // a client gone mid-write is an error value, not a death
+  auto server = askio::server::HttpServer::Create(options);
+  if (!server) return Fail(server.error());
+  auto port = (*server)->Bind();
+  if (!port) return Fail(port.error());
+  const std::string host = options.host.find(':') != std::string::npos ? "[" + options.host + "]"
+                                                                        : options.host;
+  // The first line says where; tests and scripts read the port from it.
+  std::printf("askio: serving http://%s:%d\n", host.c_str(), *port);
+  std::fflush(stdout);
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    (*server)->Stop();
+  });
+  const Status s = (*server)->Run();
+  // Wake the waiter if Run ended for another reason.
+  pthread_kill(waiter.native_handle(), SIGTERM);
+  waiter.join();
+  if (!s.ok()) return Fail(s);
+  std::fprintf(stderr, "askio: stopped\n");
+  return 0;
+}
+
+int RunKeys(const Globals& g, const std::string& action, const std::string& kb,
+            const std::string& role, const std::string& name, double rate, int64_t id) {
+  using namespace askio::server;
+  auto store = ServerStore::Open(g.data_dir);
+  if (!store) return Fail(store.error());
+  if (action == "create") {
+    if (kb != "*") {
+      if (Status s = askio::ValidateKbName(kb); !s.ok()) return Fail(s);
+    }
+    auto r = ParseRole(role);
+    if (!r) return Fail(r.error());
+    auto created = (*store)->CreateKey(kb, *r, name, rate);
+    if (!created) return Fail(created.error());
+    if (g.json) {
+      std::cout << json{{"id", created->key.id}, {"kb", kb}, {"role", role}, {"name", name},
+                        {"key", created->secret}}.dump()
+                << "\n";
+    } else {
+      std::printf("Created key %lld (%s on %s). It is shown only now; store it safely:\n",
+                  static_cast<long long>(created->key.id), role.c_str(),
+                  kb == "*" ? "every knowledge base" : kb.c_str());
+      std::printf("%s\n", created->secret.c_str());
+    }
+    return 0;
+  }
+  if (action == "list") {
+    auto keys = (*store)->ListKeys();
+    if (!keys) return Fail(keys.error());
+    if (g.json) {
+      json list = json::array();
+      for (const ApiKey& k : *keys)
+        list.push_back({{"id", k.id}, {"name", k.name}, {"kb", k.kb}, {"role", RoleName(k.role)},
+                        {"created_at", k.created_at}, {"last_used_at", k.last_used_at}});
+      std::cout << json{{"keys", list}}.dump() << "\n";
+      return 0;
+    }
+    if (keys->empty()) {
+      std::printf("No API keys: askio serve runs open on 127.0.0.1 only.\n");
+      return 0;
+    }
+    std::printf("%-5s %-8s %-20s %-20s %-21s %s\n", "ID", "ROLE", "KB", "NAME", "CREATED",
+                "LAST USED");
+    for (const ApiKey& k : *keys)
+      std::printf("%-5lld %-8s %-20s %-20s %-21s %s\n", static_cast<long long>(k.id),
+                  RoleName(k.role), k.kb.c_str(), k.name.c_str(), k.created_at.c_str(),
+                  k.last_used_at.empty() ? "never" : k.last_used_at.c_str());
+    return 0;
+  }
+  // revoke
+  if (Status s = (*store)->RevokeKey(id); !s.ok()) return Fail(s);
+  if (g.json)
+    std::cout << json{{"revoked", id}}.dump() << "\n";
+  else
+    std::printf("Revoked key %lld.\n", static_cast<long long>(id));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -607,6 +702,50 @@ int main(int argc, char** argv) {
       kb->add_subcommand("reindex", "Rebuild the derived indexes from the catalogue");
   kb_reindex->add_option("name", target)->required();
 
+  askio::server::ServeOptions serve_options;
+  double max_body_mb = 256;
+  auto* serve = app.add_subcommand(
+      "serve", "Serve the HTTP API, the OpenAI-compatible endpoint and the web UI (docs/api.md)");
+  serve->add_option("--host", serve_options.host, "Address to listen on (default 127.0.0.1)");
+  serve->add_option("--port", serve_options.port, "Port (default 8080; 0 = any free port)")
+      ->check(CLI::Range(0, 65535));
+  serve->add_flag("--allow-no-auth", serve_options.allow_no_auth,
+                  "Serve a non-loopback address without API keys (trusted networks only)");
+  serve->add_option("--threads", serve_options.threads, "Connections served at once")
+      ->check(CLI::Range(4, 1024));
+  serve->add_option("--query-concurrency", serve_options.query_concurrency,
+                    "Searches and answers computed at once (default: cores)");
+  serve->add_option("--query-queue", serve_options.query_queue,
+                    "Searches and answers that may wait; beyond it 429 (default 64)");
+  serve->add_option("--max-body-mb", max_body_mb, "Largest request body, MiB (default 256)")
+      ->check(CLI::Range(0.001, 65536.0));
+  serve->add_option("--rate-limit", serve_options.rate_limit,
+                    "Requests per second per key or client address (default 0: off)");
+  serve->add_option("--ingest-workers", serve_options.ingest_workers,
+                    "Background ingestion workers (default 2)")
+      ->check(CLI::Range(1, 16));
+  serve->add_option("--web-dir", serve_options.web_dir,
+                    "Serve the UI from this folder instead of the built-in copy (development)");
+  serve->add_flag("--allow-private-urls", serve_options.url.allow_private,
+                  "Let URL ingestion fetch private and loopback addresses");
+  serve->add_flag("--no-ocr", no_ocr, "Do not OCR uploaded images and scanned PDF pages");
+
+  auto* keys = app.add_subcommand("keys", "Manage API keys for askio serve");
+  keys->require_subcommand(1);
+  std::string key_kb, key_role = "reader", key_name;
+  double key_rate = 0;
+  int64_t key_id = 0;
+  auto* keys_create = keys->add_subcommand("create", "Create a key (printed once)");
+  keys_create->add_option("--kb", key_kb, "Knowledge base the key is for, or '*' for all")
+      ->required();
+  keys_create->add_option("--role", key_role, "reader, editor or admin (default reader)")
+      ->check(CLI::IsMember({"reader", "editor", "admin"}));
+  keys_create->add_option("--name", key_name, "A label, e.g. who uses it");
+  keys_create->add_option("--rate-limit", key_rate, "Requests per second for this key");
+  auto* keys_list = keys->add_subcommand("list", "List live keys");
+  auto* keys_revoke = keys->add_subcommand("revoke", "Revoke a key by id");
+  keys_revoke->add_option("id", key_id, "Key id (askio keys list)")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -628,6 +767,14 @@ int main(int argc, char** argv) {
       ingest_options.ocr = !no_ocr;
       return RunIngest(g, kb_name, paths, urls, url_options, ingest_options);
     }
+    if (*serve) {
+      serve_options.max_body_bytes = static_cast<uint64_t>(max_body_mb * (1 << 20));
+      serve_options.ingest.ocr = !no_ocr;
+      return RunServe(g, serve_options);
+    }
+    if (*keys_create) return RunKeys(g, "create", key_kb, key_role, key_name, key_rate, 0);
+    if (*keys_list) return RunKeys(g, "list", "", "", "", 0, 0);
+    if (*keys_revoke) return RunKeys(g, "revoke", "", "", "", 0, key_id);
     if (*search) return RunSearch(g, kb_name, query, limit);
     if (*ask) return RunAsk(g, kb_name, query);
     if (*eval) return RunEval(g, eval_options);

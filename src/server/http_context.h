@@ -1,0 +1,172 @@
+// What the route files share: the server's state, the per-request call
+// (who is asking, about which KB), the one mapping from Status to HTTP, and
+// JSON for the engine's types. Internal to src/server/.
+#pragma once
+
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "askio/engine.h"
+#include "server/http_server.h"
+#include "server/jobs.h"
+#include "server/metrics.h"
+#include "server/server_store.h"
+
+namespace askio::server {
+
+using nlohmann::json;
+
+// Who is asking. In open mode (no keys) everyone may do everything.
+struct Principal {
+  bool open = true;
+  ApiKey key;
+
+  bool CanSee(const std::string& kb) const { return open || key.kb == "*" || key.kb == kb; }
+  bool Has(Role r) const { return open || key.role >= r; }
+  bool GlobalAdmin() const { return open || (key.kb == "*" && key.role == Role::kAdmin); }
+  int64_t id() const { return open ? 0 : key.id; }
+};
+
+// An HTTP failure: status, a stable code, a message for people, and for 429
+// when to come back.
+struct HttpError {
+  int status = 500;
+  std::string code;
+  std::string message;
+  int retry_after = 0;
+};
+
+// The one place a Status becomes an HTTP status and error code.
+HttpError HttpErrorFor(const Status& s);
+// {"error":{"code","message"}}, or OpenAI's {"error":{"message","type","param","code"}}.
+void WriteError(httplib::Response& res, const HttpError& e, bool openai_shape);
+
+// Knowledge bases open in this server, one engine object each (the engine is
+// thread-safe: reads on a reader pool, writes under its writer lock).
+class KbRegistry {
+ public:
+  explicit KbRegistry(std::string data_dir) : data_dir_(std::move(data_dir)) {}
+  Result<std::shared_ptr<KnowledgeBase>> Get(const std::string& name);
+  Result<std::shared_ptr<KnowledgeBase>> Create(const std::string& name);
+  Status Delete(const std::string& name);
+  Result<std::vector<std::string>> Names() const;
+  const std::string& data_dir() const { return data_dir_; }
+
+ private:
+  std::string data_dir_;
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<KnowledgeBase>> open_;
+};
+
+// Admission for searches and answers: a fixed number run at once, a bounded
+// number wait, the rest are refused at once (429) instead of queueing
+// without bound.
+class QueryGate {
+ public:
+  QueryGate(size_t max_active, size_t max_waiting, Metrics& metrics)
+      : max_active_(max_active), max_waiting_(max_waiting), metrics_(metrics) {}
+  bool Enter();
+  void Leave();
+
+ private:
+  void Publish();  // under mu_
+  std::mutex mu_;
+  std::condition_variable cv_;
+  size_t active_ = 0, waiting_ = 0;
+  const size_t max_active_, max_waiting_;
+  Metrics& metrics_;
+};
+
+// Token buckets per caller (a key, or a client address without keys).
+class RateLimiter {
+ public:
+  // Seconds to wait before the next request is allowed; 0 = allowed now.
+  double Take(const std::string& who, double rate_per_second);
+
+ private:
+  struct Bucket {
+    double tokens;
+    std::chrono::steady_clock::time_point last;
+  };
+  std::mutex mu_;
+  std::unordered_map<std::string, Bucket> buckets_;
+};
+
+// Which callers a route admits and what it needs.
+struct RouteSpec {
+  std::string name;            // the route's label in metrics, e.g. "/api/kbs/{kb}/search"
+  Role role = Role::kReader;   // the least role needed
+  bool global_admin = false;   // needs an admin key for every KB ("*")
+  bool kb_scoped = true;       // req.matches[1] is a KB name that must exist and be visible
+  bool heavy = false;          // passes the QueryGate
+  bool openai = false;         // errors in OpenAI's shape
+  bool needs_auth = true;      // false: health, readiness, the UI's files
+};
+
+// One request as a handler sees it.
+struct Call {
+  const httplib::Request& req;
+  httplib::Response& res;
+  Principal who;
+  std::string kb_name;
+  std::shared_ptr<KnowledgeBase> kb;  // set for kb_scoped routes
+  const RouteSpec* spec = nullptr;
+};
+
+using Handler = std::function<Status(Call&)>;
+using UploadHandler = std::function<Status(Call&, const httplib::ContentReader&)>;
+
+struct ServerContext {
+  ServeOptions options;
+  std::unique_ptr<ServerStore> store;
+  Metrics metrics;
+  std::unique_ptr<KbRegistry> kbs;
+  std::unique_ptr<QueryGate> gate;
+  RateLimiter limiter;
+  std::unique_ptr<JobManager> jobs;
+  std::atomic<bool> ready{false};
+  std::atomic<bool> stopping{false};
+  // Keys are required when any exists, and always on a non-loopback address
+  // (unless --allow-no-auth).
+  bool keys_always_required = false;
+
+  std::function<void(const std::string& method, const std::string& pattern, RouteSpec,
+                     Handler)>
+      route;
+  std::function<void(const std::string& pattern, RouteSpec, UploadHandler)> upload_route;
+};
+
+void RegisterApiRoutes(ServerContext& ctx);
+void RegisterOpenAiRoutes(ServerContext& ctx);
+
+// Request helpers.
+Result<json> ParseJsonBody(const httplib::Request& req);
+Result<int64_t> ParseId(const std::string& text, const char* what);
+void WriteJson(httplib::Response& res, const json& body, int status = 200);
+
+// JSON for the engine's types (docs/api.md).
+json KbJson(const KbStats& s);
+json DocumentJson(const DocumentInfo& d);
+json ChunkJson(const Chunk& c);
+json HitJson(const SearchHit& h, bool explain);
+json CitationJson(const Citation& c, int64_t document_id);
+json AnswerJson(const Answer& a, const std::vector<SearchHit>& retrieved);
+json JobJson(const Job& j);
+
+// The pieces an answer is streamed in: words with their trailing space, one
+// CJK character at a time, a citation marker whole.
+std::vector<std::string> StreamPieces(const std::string& text);
+
+// Server-sent events: "event: NAME\ndata: JSON\n\n".
+std::string SseEvent(const std::string& event, const json& data);
+
+}  // namespace askio::server

@@ -1,0 +1,203 @@
+// The OpenAI-compatible surface: each KB is a model "kb:NAME", so any OpenAI
+// SDK or chat front-end can ask askio. Shapes follow OpenAI's chat
+// completions API exactly (chat.completion, chat.completion.chunk, [DONE],
+// error objects); the citations travel as [n] in the text, a "Sources" list
+// after it, and an extra `sources` field.
+#include <ctime>
+#include <memory>
+
+#include "common/clock.h"
+#include "server/http_context.h"
+
+namespace askio::server {
+namespace {
+
+constexpr const char* kModelPrefix = "kb:";
+
+// The question: the last user message. Content may be a string or a list of
+// parts ({"type":"text","text":...}) as newer clients send.
+Result<std::string> LastUserMessage(const json& body) {
+  if (!body.contains("messages") || !body["messages"].is_array() || body["messages"].empty())
+    return Err(Status::InvalidArgument("'messages' must be a non-empty array"));
+  for (auto it = body["messages"].rbegin(); it != body["messages"].rend(); ++it) {
+    if (!it->is_object() || it->value("role", "") != "user") continue;
+    const json& content = (*it)["content"];
+    if (content.is_string()) return content.get<std::string>();
+    if (content.is_array()) {
+      std::string text;
+      for (const json& part : content)
+        if (part.is_object() && part.value("type", "") == "text" && part["text"].is_string())
+          text += (text.empty() ? "" : "\n") + part["text"].get<std::string>();
+      if (!text.empty()) return text;
+    }
+    return Err(Status::InvalidArgument("the last user message has no text content"));
+  }
+  return Err(Status::InvalidArgument("'messages' has no user message"));
+}
+
+json SourcesJson(const Answer& a) {
+  json out = json::array();
+  for (const Citation& c : a.citations)
+    out.push_back({{"number", c.number},
+                   {"title", c.document_title},
+                   {"source", c.document_source},
+                   {"location", c.location},
+                   {"quote", c.quote},
+                   {"chunk_id", c.chunk_id}});
+  return out;
+}
+
+// The answer as chat text: the sentence with its [n] markers, then the
+// sources, so that front-ends which ignore extra fields still show them.
+std::string ChatText(const Answer& a) {
+  if (!a.found)
+    return "The knowledge base does not say." + (a.reason.empty() ? "" : " (" + a.reason + ")");
+  std::string text = a.text;
+  if (!a.citations.empty()) {
+    text += "\n\nSources:";
+    for (const Citation& c : a.citations) {
+      text += "\n[" + std::to_string(c.number) + "] " + c.document_title;
+      if (!c.location.empty()) text += ", " + c.location;
+    }
+  }
+  return text;
+}
+
+// OpenAI counts tokens; we estimate (CJK characters + words), as the context
+// budget does. Clients use it for display only.
+int64_t EstimateTokens(const std::string& s) {
+  int64_t n = 0;
+  bool in_word = false;
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    const size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (len >= 3) {
+      ++n;
+      in_word = false;
+    } else if (std::isspace(c) || std::ispunct(c)) {
+      in_word = false;
+    } else if (!in_word) {
+      ++n;
+      in_word = true;
+    }
+    i += len;
+  }
+  return n;
+}
+
+}  // namespace
+
+void RegisterOpenAiRoutes(ServerContext& ctx) {
+  ServerContext* const c = &ctx;
+  RouteSpec models{.name = "/v1/models", .role = Role::kReader, .kb_scoped = false,
+                   .openai = true};
+  ctx.route("GET", "/v1/models", models, [c](Call& call) -> Status {
+    auto names = c->kbs->Names();
+    if (!names) return names.error();
+    json data = json::array();
+    for (const std::string& name : *names) {
+      if (!call.who.CanSee(name)) continue;
+      data.push_back({{"id", kModelPrefix + name},
+                      {"object", "model"},
+                      {"created", static_cast<int64_t>(std::time(nullptr))},
+                      {"owned_by", "askio"}});
+    }
+    WriteJson(call.res, {{"object", "list"}, {"data", data}});
+    return Status::Ok();
+  });
+
+  RouteSpec chat{.name = "/v1/chat/completions", .role = Role::kReader, .kb_scoped = false,
+                 .heavy = true, .openai = true};
+  ctx.route("POST", "/v1/chat/completions", chat, [c](Call& call) -> Status {
+    auto body = ParseJsonBody(call.req);
+    if (!body) return body.error();
+    if (!body->contains("model") || !(*body)["model"].is_string())
+      return Status::InvalidArgument("'model' is required: kb:NAME (GET /v1/models lists them)");
+    std::string model = (*body)["model"];
+    const std::string kb_name =
+        model.rfind(kModelPrefix, 0) == 0 ? model.substr(3) : model;  // "kb:" is optional
+    // Scope first: a KB the key may not see does not exist for it.
+    if (!call.who.CanSee(kb_name) || !ValidateKbName(kb_name).ok())
+      return Status::NotFound("the model '" + model + "' does not exist");
+    auto kb = c->kbs->Get(kb_name);
+    if (!kb) {
+      if (kb.error().code() == StatusCode::kNotFound)
+        return Status::NotFound("the model '" + model + "' does not exist");
+      return kb.error();
+    }
+    auto question = LastUserMessage(*body);
+    if (!question) return question.error();
+    std::vector<SearchHit> retrieved;
+    auto answer = (*kb)->Ask(*question, AskOptions{}, &retrieved);
+    if (!answer) return answer.error();
+
+    const std::string id = "chatcmpl-" + RandomHex(12);
+    const int64_t created = static_cast<int64_t>(std::time(nullptr));
+    const std::string text = ChatText(*answer);
+    const json sources = SourcesJson(*answer);
+    const json usage = {{"prompt_tokens", EstimateTokens(*question)},
+                        {"completion_tokens", EstimateTokens(text)},
+                        {"total_tokens", EstimateTokens(*question) + EstimateTokens(text)}};
+    const bool stream = body->value("stream", false);
+    if (!stream) {
+      WriteJson(call.res, {{"id", id},
+                           {"object", "chat.completion"},
+                           {"created", created},
+                           {"model", model},
+                           {"choices",
+                            {{{"index", 0},
+                              {"message", {{"role", "assistant"}, {"content", text}}},
+                              {"logprobs", nullptr},
+                              {"finish_reason", "stop"}}}},
+                           {"usage", usage},
+                           {"sources", sources}});
+      return Status::Ok();
+    }
+    bool include_usage = false;
+    if (body->contains("stream_options") && (*body)["stream_options"].is_object())
+      include_usage = (*body)["stream_options"].value("include_usage", false);
+    auto chunk = [&](const json& delta, const json& finish) {
+      return json{{"id", id},
+                  {"object", "chat.completion.chunk"},
+                  {"created", created},
+                  {"model", model},
+                  {"choices",
+                   {{{"index", 0}, {"delta", delta}, {"logprobs", nullptr},
+                     {"finish_reason", finish}}}}};
+    };
+    auto events = std::make_shared<std::vector<std::string>>();
+    auto data = [](const json& j) {
+      return "data: " + j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
+    };
+    events->push_back(data(chunk({{"role", "assistant"}, {"content", ""}}, nullptr)));
+    for (const std::string& piece : StreamPieces(text))
+      events->push_back(data(chunk({{"content", piece}}, nullptr)));
+    json last = chunk(json::object(), "stop");
+    last["sources"] = sources;
+    events->push_back(data(last));
+    if (include_usage) {
+      json u = {{"id", id},        {"object", "chat.completion.chunk"}, {"created", created},
+                {"model", model},  {"choices", json::array()},          {"usage", usage}};
+      events->push_back(data(u));
+    }
+    events->push_back("data: [DONE]\n\n");
+    call.res.set_header("Cache-Control", "no-cache");
+    auto next = std::make_shared<size_t>(0);
+    call.res.set_chunked_content_provider(
+        "text/event-stream",
+        [events, next](size_t, httplib::DataSink& sink) {
+          if (*next >= events->size()) {
+            sink.done();
+            return true;
+          }
+          const std::string& ev = (*events)[(*next)++];
+          return sink.write(ev.data(), ev.size());
+        },
+        [c](bool success) {
+          if (!success) c->metrics.Add("askio_streams_cancelled_total", "");
+        });
+    return Status::Ok();
+  });
+}
+
+}  // namespace askio::server
