@@ -276,7 +276,9 @@ void HttpServer::Impl::Dispatch(Call& call, const RouteSpec& spec,
       call.who.open ? "addr:" + call.req.remote_addr : "key:" + std::to_string(call.who.key.id);
   const double rate = !call.who.open && call.who.key.rate_limit > 0 ? call.who.key.rate_limit
                                                                      : ctx.options.rate_limit;
-  if (const double wait = ctx.limiter.Take(caller, rate); wait > 0) {
+  // Health and readiness probes are never limited: an orchestrator must be
+  // able to tell "busy" from "dead".
+  if (const double wait = spec.needs_auth ? ctx.limiter.Take(caller, rate) : 0; wait > 0) {
     ctx.metrics.Add("askio_rejected_total", "reason=\"rate_limit\"");
     fail({429, "rate_limited", "rate limit exceeded; retry later",
           static_cast<int>(std::ceil(wait))});
