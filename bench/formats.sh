@@ -22,18 +22,9 @@ cd "$(dirname "$0")/.."
 runs=${1:-3}
 peer_runs=${2:-$runs}
 
-bash scripts/setup-deps.sh
-bench_packages=(r-doc-pdf asymptote-doc python3.11-doc pandoc poppler-utils time python3)
-missing=()
-for p in "${bench_packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  sudo_cmd=(); [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
-ASKIO_BUILD_DIR=build bash scripts/build.sh >/dev/null
+source bench/lib.sh
+bench_install r-doc-pdf asymptote-doc python3.11-doc pandoc poppler-utils time python3
+bench_build
 
 corpus=bench/.corpus-formats
 if [[ ! -f $corpus/.done ]]; then

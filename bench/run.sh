@@ -11,32 +11,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
 
-bash scripts/setup-deps.sh
-bench_packages=(linux-doc-6.1 python3.11-doc postgresql-doc-15 sqlite3-doc time python3)
-missing=()
-for p in "${bench_packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  sudo_cmd=(); [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
-ASKIO_BUILD_DIR=build bash scripts/build.sh >/dev/null
-
-# The corpus: reStructuredText sources of the Linux kernel and Python
-# documentation as shipped (.rst.txt), and the PostgreSQL and SQLite HTML
-# manuals converted to Markdown once (cached).
-corpus=bench/.corpus
-if [[ ! -f $corpus/.done ]]; then
-  rm -rf "$corpus" && mkdir -p "$corpus"
-  python3 scripts/data/html_to_markdown.py "$corpus/postgresql" /usr/share/doc/postgresql-doc-15/html/*.html
-  find /usr/share/doc/sqlite3 -name '*.html' -print0 |
-    xargs -0 python3 scripts/data/html_to_markdown.py "$corpus/sqlite"
-  touch "$corpus/.done"
-fi
-sources=(/usr/share/doc/linux-doc-6.1/html/_sources /usr/share/doc/python3.11/html/_sources
-         "$corpus/postgresql" "$corpus/sqlite")
+source bench/lib.sh
+bench_install time python3
+bench_build
+bench_corpus
+sources=("${BENCH_SOURCES[@]}")
 
 out=bench/results
 mkdir -p "$out"

@@ -2,7 +2,9 @@
 # README command 1: installs what is missing, builds, then runs askio's main
 # job on the embedded default (no model needed): ingests the sample corpus in
 # samples/ into the knowledge base "sample" and answers a few questions with
-# citations. Idempotent: a second run skips unchanged files.
+# citations, then serves the knowledge base with the web UI on 127.0.0.1 and
+# prints the address to open (Ctrl-C stops it; ASKIO_QUICKSTART_SERVE=0 skips
+# serving). Idempotent: a second run skips unchanged files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
@@ -33,4 +35,18 @@ for q in "${questions[@]}"; do
 done
 
 echo
-echo "Done. Try your own: $askio ask --kb $kb \"...\"   (data in $("$askio" kb stats "$kb" --json | sed -n 's/.*"path": "\(.*\)".*/\1/p'))"
+echo "Try your own: $askio ask --kb $kb \"...\""
+if [[ ${ASKIO_QUICKSTART_SERVE:-1} == 0 ]]; then
+  exit 0
+fi
+port=${ASKIO_PORT:-8080}
+# A busy port is not fatal: take any free one (askio's first line names it).
+if (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  echo "(port $port is in use; serving on a free port instead)"
+  port=0
+fi
+echo
+echo "== askio serve --port $port   (web chat, REST API and OpenAI-compatible /v1; Ctrl-C stops)"
+echo "   Open the address below in a browser and pick the knowledge base '$kb'."
+echo "   OpenAI clients: base URL <address>/v1, model kb:$kb, any API key while none is configured."
+exec "$askio" serve --port "$port"

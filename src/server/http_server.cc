@@ -458,6 +458,9 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(const ServeOptions& optio
   http.set_read_timeout(secs, usecs);
   http.set_write_timeout(secs, usecs);
   http.set_keep_alive_timeout(5);
+  // Responses go out as headers then body: without this, Nagle's algorithm
+  // and the client's delayed ACK add up to 40 ms to a small response.
+  http.set_tcp_nodelay(true);
   http.set_default_headers({{"X-Content-Type-Options", "nosniff"},
                             {"Referrer-Policy", "no-referrer"},
                             {"Content-Security-Policy", kContentSecurityPolicy}});

@@ -17,7 +17,7 @@ struct ServeOptions {
   int port = 8080;  // 0 = any free port (Port() tells which)
   // Serving a non-loopback address without any API key is refused unless set.
   bool allow_no_auth = false;
-  size_t threads = 64;           // connections served at once
+  size_t threads = 128;          // connections served at once
   size_t query_concurrency = 0;  // searches/answers computed at once; 0 = cores
   size_t query_queue = 64;       // waiting beyond the running ones; more get 429
   uint64_t max_body_bytes = 256ull << 20;
