@@ -236,8 +236,10 @@ TEST(Server, UploadIngestSearchAskConverseAndDelete) {
   }
   EXPECT_EQ(sources, (std::set<std::string>{"handbook.md", "faq.md"}));
   // Stored under hashes, never under the names.
-  for (const auto& entry : fs::directory_iterator(dir / "data/hb/uploads"))
-    EXPECT_EQ(entry.path().filename().string().size(), 40u) << entry.path();
+  for (const auto& entry : fs::directory_iterator(dir / "data/hb/uploads")) {
+    const std::string file = entry.path().filename().string();
+    EXPECT_TRUE(file.size() == 40 || (file.size() == 45 && file.ends_with(".name"))) << file;
+  }
 
   // Search, with per-stage scores on request.
   auto hits = Body(c.Post("/api/kbs/hb/search", R"({"query":"annual leave","explain":true})",
@@ -354,6 +356,8 @@ TEST(Server, UploadIngestSearchAskConverseAndDelete) {
   hits = Body(c.Get("/api/kbs/hb/search?q=annual%20leave"));
   for (const json& h : hits["hits"]) EXPECT_NE(h["source"], "handbook.md");
   EXPECT_FALSE(fs::exists(dir / ("data/hb/uploads/" + Sha256Hex("handbook.md").substr(0, 40))));
+  EXPECT_FALSE(
+      fs::exists(dir / ("data/hb/uploads/" + Sha256Hex("handbook.md").substr(0, 40) + ".name")));
   ExpectError(c.Delete("/api/kbs/hb/documents/" + std::to_string(doc_id)), 404, "not_found");
 }
 
@@ -479,6 +483,33 @@ TEST(Server, KeysScopeEveryRouteAndHideOtherKnowledgeBases) {
   // Keys are stored hashed: the secret is nowhere in server.db.
   const std::string db = askio::testing::ReadFile(o.data_dir + "/server.db");
   EXPECT_EQ(db.find(reader_a->secret), std::string::npos);
+}
+
+TEST(Server, AcceptedUploadsNotYetIngestedAreIngestedAfterARestart) {
+  TempDir dir;
+  ServeOptions o = Options(dir);
+  {
+    RunningServer server(o);
+    ASSERT_EQ(server.Client().Post("/api/kbs", R"({"name":"hb"})", "application/json")->status,
+              201);
+  }
+  // As a server that died after answering 202 leaves it: the bytes and their
+  // name stored, nothing ingested; and a half-received upload.
+  const std::string uploads = dir / "data/hb/uploads";
+  const std::string stored = uploads + "/" + Sha256Hex("handbook.md").substr(0, 40);
+  WriteFile(stored, kHandbook);
+  WriteFile(stored + ".name", "handbook.md");
+  WriteFile(uploads + "/.incoming-0123456789ab", "half");
+  RunningServer server(o);
+  auto c = server.Client();
+  auto jobs = Body(c.Get("/api/kbs/hb/jobs"));
+  ASSERT_EQ(jobs["jobs"].size(), 1u) << jobs.dump();
+  json job = FollowJob(c, "hb", jobs["jobs"][0]["id"]).second;
+  EXPECT_EQ(job["status"], "succeeded") << job.dump();
+  auto docs = Body(c.Get("/api/kbs/hb/documents"));
+  ASSERT_EQ(docs["documents"].size(), 1u);
+  EXPECT_EQ(docs["documents"][0]["source"], "handbook.md");
+  EXPECT_FALSE(fs::exists(uploads + "/.incoming-0123456789ab"));
 }
 
 TEST(Server, NonLoopbackWithoutKeysRefusesToStart) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
 
 #include "common/clock.h"
 #include "common/utf8.h"
@@ -244,6 +245,47 @@ std::vector<std::string> StreamPieces(const std::string& text) {
   return out;
 }
 
+// ---- recovery ----
+
+void RecoverUploads(ServerContext& ctx) {
+  auto names = ctx.kbs->Names();
+  if (!names) return;
+  for (const std::string& name : *names) {
+    auto kb = ctx.kbs->Get(name);
+    if (!kb) continue;
+    const fs::path dir = fs::path((*kb)->path()) / "uploads";
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) continue;
+    auto docs = (*kb)->ListDocuments();
+    if (!docs) continue;
+    std::set<std::string> present;
+    for (const DocumentInfo& d : *docs) present.insert(d.source.substr(0, d.source.find("!/")));
+    std::vector<FileInput> missing;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+      const std::string file = entry.path().filename().string();
+      if (file.starts_with(".incoming-")) {  // cut off mid-upload: never acknowledged
+        fs::remove(entry.path(), ec);
+        continue;
+      }
+      if (!file.ends_with(".name")) continue;
+      const std::string data = entry.path().string().substr(0, entry.path().string().size() - 5);
+      std::ifstream in(entry.path(), std::ios::binary);
+      const std::string source((std::istreambuf_iterator<char>(in)), {});
+      if (source.empty() || present.count(source) || !fs::exists(data, ec)) continue;
+      missing.push_back({data, source});
+    }
+    if (missing.empty()) continue;
+    std::vector<std::string> labels;
+    for (const FileInput& f : missing) labels.push_back(f.source);
+    std::shared_ptr<KnowledgeBase> shared = *kb;
+    const IngestOptions options = ctx.options.ingest;
+    ctx.jobs->Submit(name, "upload", labels,
+                     [shared, missing, options](const KnowledgeBase::ProgressFn& progress) {
+                       return shared->IngestFiles(missing, options, progress);
+                     });
+  }
+}
+
 // ---- routes ----
 
 void RegisterApiRoutes(ServerContext& ctx) {
@@ -399,10 +441,16 @@ void RegisterApiRoutes(ServerContext& ctx) {
         std::vector<std::string> names;
         for (const Part& p : parts) {
           const std::string path = UploadPath(*call.kb, p.name);
-          fs::rename(p.temp, path, ec);
-          if (ec) {
+          // The name beside the bytes, so that a restart can finish an
+          // upload that was accepted but not yet ingested (RecoverUploads).
+          std::ofstream label(path + ".name", std::ios::binary | std::ios::trunc);
+          label << p.name;
+          label.close();
+          if (label) fs::rename(p.temp, path, ec);
+          if (!label || ec) {
             discard();
-            return Status::IOError("cannot store upload " + p.name + ": " + ec.message());
+            return Status::IOError("cannot store upload " + p.name +
+                                   (ec ? ": " + ec.message() : std::string(" (disk full?)")));
           }
           inputs.push_back({path, p.name});
           names.push_back(p.name);
@@ -493,6 +541,7 @@ void RegisterApiRoutes(ServerContext& ctx) {
               // members may still be in the KB).
               std::error_code ec;
               fs::remove(UploadPath(*call.kb, doc->source), ec);
+              fs::remove(UploadPath(*call.kb, doc->source) + ".name", ec);
               WriteJson(call.res, {{"deleted", *id}});
               return Status::Ok();
             });

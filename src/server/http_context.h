@@ -146,6 +146,9 @@ struct ServerContext {
 };
 
 void RegisterApiRoutes(ServerContext& ctx);
+// Uploads acknowledged (202) but not ingested when the server last stopped
+// are ingested again, as jobs; half-received ones are removed.
+void RecoverUploads(ServerContext& ctx);
 void RegisterOpenAiRoutes(ServerContext& ctx);
 
 // Request helpers.

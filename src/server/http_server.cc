@@ -510,6 +510,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(const ServeOptions& optio
     return httplib::Server::HandlerResponse::Unhandled;
   });
   impl->InstallRoutes();
+  RecoverUploads(ctx);
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
 
