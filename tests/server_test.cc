@@ -579,23 +579,33 @@ TEST(Server, RateLimitAnswers429WithRetryAfter) {
   EXPECT_EQ(Body(openai)["error"]["code"], "rate_limit_exceeded");
 }
 
-TEST(QueryGate, AdmitsUpToItsSlotsAndRefusesBeyondItsQueue) {
+TEST(QueryGate, RunsOnItsWorkersAndRefusesBeyondItsQueue) {
   Metrics metrics;
   QueryGate gate(1, 1, metrics);
-  ASSERT_TRUE(gate.Enter());
-  EXPECT_EQ(metrics.Get("askio_query_inflight"), 1);
-  std::promise<bool> second;
-  std::thread waiter([&] {
-    const bool got = gate.Enter();
-    second.set_value(got);
-    if (got) gate.Leave();
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  const std::thread::id caller = std::this_thread::get_id();
+  std::atomic<bool> ran_elsewhere{false};
+  // The first task holds the only worker; the second waits in the queue.
+  std::thread first([&] {
+    EXPECT_TRUE(gate.Run([&] {
+      ran_elsewhere = std::this_thread::get_id() != caller;
+      released.wait();
+    }));
   });
-  // The waiter queues; a third caller finds the queue full.
+  while (metrics.Get("askio_query_inflight") < 1) std::this_thread::yield();
+  std::atomic<bool> second_ran{false};
+  std::thread second([&] { EXPECT_TRUE(gate.Run([&] { second_ran = true; })); });
   while (metrics.Get("askio_query_queue_depth") < 1) std::this_thread::yield();
-  EXPECT_FALSE(gate.Enter());
-  gate.Leave();
-  EXPECT_TRUE(second.get_future().get());
-  waiter.join();
+  // A third finds the queue full and is refused without running.
+  bool third_ran = false;
+  EXPECT_FALSE(gate.Run([&] { third_ran = true; }));
+  EXPECT_FALSE(third_ran);
+  release.set_value();
+  first.join();
+  second.join();
+  EXPECT_TRUE(ran_elsewhere);
+  EXPECT_TRUE(second_ran);
   EXPECT_EQ(metrics.Get("askio_query_inflight"), 0);
   EXPECT_EQ(metrics.Get("askio_query_queue_depth"), 0);
 }

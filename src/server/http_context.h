@@ -8,6 +8,10 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
+#include <future>
+#include <thread>
+#include <vector>
 #include <functional>
 #include <map>
 #include <memory>
@@ -67,23 +71,35 @@ class KbRegistry {
   std::map<std::string, std::shared_ptr<KnowledgeBase>> open_;
 };
 
-// Admission for searches and answers: a fixed number run at once, a bounded
-// number wait, the rest are refused at once (429) instead of queueing
-// without bound.
+// Searches and answers run on a fixed pool of workers (cores-many by
+// default), not on the connection threads: a bounded number run at once, a
+// bounded number wait, the rest are refused at once (429) instead of
+// queueing without bound. Per-thread state that queries build up (readers,
+// the stemmer and its cache) thereby exists once per worker, not once per
+// connection.
 class QueryGate {
  public:
-  QueryGate(size_t max_active, size_t max_waiting, Metrics& metrics)
-      : max_active_(max_active), max_waiting_(max_waiting), metrics_(metrics) {}
-  bool Enter();
-  void Leave();
+  QueryGate(size_t workers, size_t max_waiting, Metrics& metrics);
+  ~QueryGate();
+  // Runs `fn` on a worker and returns when it is done; false (and `fn` not
+  // run) when the queue is full.
+  bool Run(const std::function<void()>& fn);
 
  private:
+  struct Task {
+    const std::function<void()>* fn;
+    std::promise<void> done;
+  };
+  void WorkerLoop();
   void Publish();  // under mu_
   std::mutex mu_;
   std::condition_variable cv_;
-  size_t active_ = 0, waiting_ = 0;
-  const size_t max_active_, max_waiting_;
+  std::deque<Task*> queue_;
+  size_t active_ = 0;
+  const size_t max_waiting_;
+  bool stopping_ = false;
   Metrics& metrics_;
+  std::vector<std::thread> workers_;
 };
 
 // Token buckets per caller (a key, or a client address without keys).

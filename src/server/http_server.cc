@@ -151,39 +151,62 @@ Result<std::vector<std::string>> KbRegistry::Names() const {
   return ListKnowledgeBases(data_dir_);
 }
 
-bool QueryGate::Enter() {
-  std::unique_lock<std::mutex> lock(mu_);
-  if (active_ >= max_active_) {
-    if (waiting_ >= max_waiting_) return false;
-    ++waiting_;
-    Publish();
-    // Bounded: a slot frees every few milliseconds under load; a queue that
-    // has not moved in 10 s is an overload, reported as such.
-    const bool got = cv_.wait_for(lock, std::chrono::seconds(10),
-                                  [&] { return active_ < max_active_; });
-    --waiting_;
-    if (!got) {
-      Publish();
-      return false;
-    }
-  }
-  ++active_;
-  Publish();
-  return true;
+QueryGate::QueryGate(size_t workers, size_t max_waiting, Metrics& metrics)
+    : max_waiting_(max_waiting), metrics_(metrics) {
+  for (size_t i = 0; i < std::max<size_t>(workers, 1); ++i)
+    workers_.emplace_back([this] { WorkerLoop(); });
 }
 
-void QueryGate::Leave() {
+QueryGate::~QueryGate() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    --active_;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (std::thread& t : workers_) t.join();
+}
+
+bool QueryGate::Run(const std::function<void()>& fn) {
+  Task task{&fn, {}};
+  std::future<void> done = task.done.get_future();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Waiting = queued beyond the workers that are free to take them.
+    const size_t idle = workers_.size() - active_;
+    if (stopping_ || (queue_.size() >= idle && queue_.size() - idle >= max_waiting_)) return false;
+    queue_.push_back(&task);
     Publish();
   }
   cv_.notify_one();
+  done.get();
+  return true;
+}
+
+void QueryGate::WorkerLoop() {
+  for (;;) {
+    Task* task = nullptr;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, nothing left
+      task = queue_.front();
+      queue_.pop_front();
+      ++active_;
+      Publish();
+    }
+    (*task->fn)();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      --active_;
+      Publish();
+    }
+    task->done.set_value();
+  }
 }
 
 void QueryGate::Publish() {
   metrics_.Set("askio_query_inflight", "", static_cast<double>(active_));
-  metrics_.Set("askio_query_queue_depth", "", static_cast<double>(waiting_));
+  metrics_.Set("askio_query_queue_depth", "", static_cast<double>(queue_.size()));
 }
 
 double RateLimiter::Take(const std::string& who, double rate) {
@@ -306,22 +329,25 @@ void HttpServer::Impl::Dispatch(Call& call, const RouteSpec& spec,
                                                                 RoleName(spec.role) + " role")});
     return finish();
   }
-  if (spec.heavy && !ctx.gate->Enter()) {
+  Status s;
+  auto run = [&] {
+    try {
+      s = handler(call);
+    } catch (const nlohmann::json::exception& e) {
+      // A field of the wrong JSON type reached a typed read.
+      s = Status::InvalidArgument(std::string("bad request body: ") + e.what());
+    } catch (const std::exception& e) {
+      // A bug, not an input: report it, keep serving.
+      s = Status::Internal(std::string("unexpected error: ") + e.what());
+    }
+  };
+  if (!spec.heavy) {
+    run();
+  } else if (!ctx.gate->Run(run)) {
     ctx.metrics.Add("askio_rejected_total", "reason=\"overloaded\"");
     fail({429, "overloaded", "too many queries in progress; retry shortly", 1});
     return finish();
   }
-  Status s;
-  try {
-    s = handler(call);
-  } catch (const nlohmann::json::exception& e) {
-    // A field of the wrong JSON type reached a typed read.
-    s = Status::InvalidArgument(std::string("bad request body: ") + e.what());
-  } catch (const std::exception& e) {
-    // A bug, not an input: report it, keep serving.
-    s = Status::Internal(std::string("unexpected error: ") + e.what());
-  }
-  if (spec.heavy) ctx.gate->Leave();
   if (!s.ok()) fail(HttpErrorFor(s));
   finish();
 }

@@ -1,0 +1,339 @@
+// Chat: ask the selected knowledge base, stream the answer token by token,
+// show citations as chips that open the passage panel, keep conversations.
+import { api, stream, kbPath, describeError } from './api.js';
+import { t, onLangChange } from './i18n.js';
+import { h, icon, iconButton, notify, confirmDialog, promptDialog, formatTime, formatLocation, baseName } from './ui.js';
+import { renderMarkdown } from './markdown.js';
+import { state, onKbChange, onKbsLoaded } from './state.js';
+import { openPassage, closePassage } from './passage.js';
+
+let conversationId = null; // the conversation new questions go to (null: a new one)
+let controller = null;     // aborts the answer being streamed
+let conversations = [];
+
+const $ = (id) => document.getElementById(id);
+
+export function initChat() {
+  const form = $('chat-form');
+  const input = $('chat-input');
+  form.addEventListener('submit', (e) => { e.preventDefault(); ask(); });
+  input.addEventListener('keydown', (e) => {
+    // Enter sends, Shift+Enter is a new line; not while an IME is composing (Chinese input).
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); ask(); }
+  });
+  input.addEventListener('input', autosize);
+  $('chat-stop').addEventListener('click', () => controller?.abort());
+  $('chat-new').addEventListener('click', () => newChat());
+  onKbChange(() => { newChat(); loadConversations(); });
+  onKbsLoaded(() => updateEmptyState());
+  onLangChange(() => { renderConversations(); updateEmptyState(); });
+}
+
+function autosize() {
+  const input = $('chat-input');
+  input.style.height = 'auto';
+  input.style.height = `${Math.min(input.scrollHeight, 200)}px`;
+}
+
+export function newChat() {
+  controller?.abort();
+  conversationId = null;
+  $('chat-messages').replaceChildren();
+  closePassage();
+  renderConversations();
+  updateEmptyState();
+  $('chat-input').focus();
+}
+
+function updateEmptyState() {
+  const empty = $('chat-empty');
+  const has = $('chat-messages').childElementCount > 0;
+  empty.hidden = has;
+  empty.textContent = state.kb ? t('chat.empty', { kb: state.kb }) : t('chat.noKb');
+  $('chat-send').disabled = !state.kb || Boolean(controller);
+}
+
+function setBusy(busy) {
+  $('chat-send').hidden = busy;
+  $('chat-stop').hidden = !busy;
+  $('chat-send').disabled = busy || !state.kb;
+}
+
+// --- Conversations sidebar
+
+export async function loadConversations() {
+  if (!state.kb) { conversations = []; renderConversations(); return; }
+  const kb = state.kb;
+  try {
+    const r = await api(kbPath(kb, '/conversations'));
+    if (kb !== state.kb) return;
+    conversations = r?.conversations ?? [];
+  } catch (e) {
+    conversations = [];
+    notify(describeError(e));
+  }
+  renderConversations();
+}
+
+function renderConversations() {
+  const list = $('conversation-list');
+  if (!conversations.length) {
+    list.replaceChildren(h('li', { class: 'muted empty-row', text: t('chat.noConversations') }));
+    return;
+  }
+  list.replaceChildren(...conversations.map((c) => h('li', {
+    class: `conv-item${c.id === conversationId ? ' active' : ''}`, testid: 'conversation-item', dataset: { id: c.id },
+  },
+  h('button', { type: 'button', class: 'conv-open', on: { click: () => openConversation(c.id) }, title: c.title ?? '' },
+    h('span', { class: 'conv-title', text: c.title || t('chat.untitled') }),
+    h('span', { class: 'conv-time muted', text: formatTime(c.updated_at ?? c.created_at) })),
+  iconButton('trash', t('chat.deleteConversation'), () => deleteConversation(c), { class: 'conv-delete', testid: 'conversation-delete' }))));
+}
+
+async function openConversation(id) {
+  controller?.abort();
+  const kb = state.kb;
+  let conv;
+  try {
+    conv = await api(kbPath(kb, `/conversations/${encodeURIComponent(id)}`));
+  } catch (e) { notify(describeError(e)); return; }
+  conversationId = id;
+  closePassage();
+  const box = $('chat-messages');
+  box.replaceChildren();
+  for (const m of conv?.messages ?? []) {
+    if (m.role === 'user') addUserMessage(m.content);
+    else {
+      const a = addAnswer(kb);
+      a.setText(m.content ?? '');
+      a.setCitations(m.citations ?? [], m.found !== false);
+      a.finish(m.id, m.feedback);
+    }
+  }
+  renderConversations();
+  updateEmptyState();
+  scrollToEnd(true);
+}
+
+async function deleteConversation(c) {
+  if (!(await confirmDialog(t('chat.confirmDelete', { title: c.title || t('chat.untitled') })))) return;
+  try {
+    await api(kbPath(state.kb, `/conversations/${encodeURIComponent(c.id)}`), { method: 'DELETE' });
+  } catch (e) { notify(describeError(e)); return; }
+  if (c.id === conversationId) newChat();
+  await loadConversations();
+}
+
+// --- Messages
+
+function scrollToEnd(force = false) {
+  const box = $('chat-scroll');
+  // Follow the stream only if the user has not scrolled up to read.
+  if (force || box.scrollHeight - box.scrollTop - box.clientHeight < 120) box.scrollTop = box.scrollHeight;
+}
+
+function addUserMessage(text) {
+  $('chat-messages').append(h('div', { class: 'msg user', testid: 'msg-user' }, h('div', { class: 'bubble', text })));
+  updateEmptyState();
+}
+
+/** An assistant message whose text, citations and actions fill in as the stream goes. */
+function addAnswer(kb) {
+  let raw = '';
+  let reason = ''; // when not found: why, as the server put it
+  let citations = [];
+  let found = true;
+  let messageId = null;
+  let pending = false;
+
+  const text = h('div', { class: 'answer-text md', testid: 'answer-text' });
+  const reasonEl = h('p', { class: 'answer-reason muted', testid: 'not-found-reason', hidden: true });
+  const chips = h('div', { class: 'citations', testid: 'citations', hidden: true });
+  const actions = h('div', { class: 'answer-actions', hidden: true });
+  const status = h('div', { class: 'answer-status muted' });
+  const el = h('div', { class: 'msg assistant', testid: 'answer', dataset: { state: 'streaming' } },
+    h('div', { class: 'bubble' }, status, text, reasonEl, chips, actions));
+  $('chat-messages').append(el);
+
+  const chipFor = (n) => {
+    const c = citations.find((x) => Number(x.number) === n);
+    if (!c) return null;
+    return h('button', { type: 'button', class: 'cite-marker', text: `[${n}]`, title: c.title ?? '', on: { click: () => openPassage(kb, c) } });
+  };
+  const render = () => {
+    pending = false;
+    text.replaceChildren(renderMarkdown(raw, { cite: found ? chipFor : null, imageLabel: t('md.image') }));
+    scrollToEnd();
+  };
+  // Tokens arrive in bursts (many per network read): render once per burst.
+  const schedule = () => { if (!pending) { pending = true; queueMicrotask(render); } };
+
+  const answer = {
+    append(piece) { raw += piece; el.dataset.state = 'streaming'; schedule(); },
+    setText(s) { raw = s; schedule(); },
+    setStatus(s) { status.textContent = s; status.hidden = !s; },
+    setCitations(list, isFound) {
+      citations = Array.isArray(list) ? list : [];
+      found = isFound !== false;
+      el.classList.toggle('not-found', !found);
+      el.dataset.found = String(found);
+      chips.hidden = citations.length === 0;
+      chips.replaceChildren(
+        h('span', { class: 'citations-label muted', text: found ? t('chat.sources') : t('chat.closest') }),
+        ...citations.map((c) => h('button', {
+          type: 'button', class: 'chip', testid: 'citation-chip', dataset: { number: c.number, chunkId: c.chunk_id },
+          title: c.quote ?? '', on: { click: () => openPassage(kb, c) },
+        },
+        found ? h('span', { class: 'chip-num', text: `[${c.number}]` }) : null,
+        h('span', { class: 'chip-title', text: c.title || baseName(c.source) }),
+        formatLocation(c) ? h('span', { class: 'chip-loc', text: formatLocation(c) }) : null)));
+      if (!found) {
+        // A not-found answer streams its reason ("no passage matches the
+        // question") as the text: show our plain sentence with the reason under it.
+        if (raw.trim() && raw !== t('chat.notFoundText')) reason = raw.trim();
+        raw = t('chat.notFoundText');
+        reasonEl.textContent = reason;
+        reasonEl.hidden = !reason;
+        status.replaceChildren(h('span', { class: 'badge warn', text: t('chat.notFound'), testid: 'not-found' }));
+        status.hidden = false;
+      }
+      schedule();
+    },
+    finish(id, feedback) {
+      messageId = id ?? messageId;
+      el.dataset.state = 'done';
+      if (id) el.dataset.messageId = id;
+      actions.hidden = false;
+      actions.replaceChildren(
+        iconButton('copy', t('chat.copy'), () => copyAnswer(raw, citations), { testid: 'copy-answer' }),
+        messageId ? feedbackButton('up', feedback) : null,
+        messageId ? feedbackButton('down', feedback) : null);
+      render();
+    },
+    fail(message) {
+      el.dataset.state = 'error';
+      el.classList.add('failed');
+      status.replaceChildren(h('span', { class: 'error-text', text: message, testid: 'answer-error' }));
+      actions.hidden = false;
+      actions.replaceChildren(iconButton('copy', t('chat.copy'), () => copyAnswer(raw, citations), { testid: 'copy-answer' }));
+    },
+  };
+
+  function feedbackButton(rating, given) {
+    const b = iconButton(rating, t(rating === 'up' ? 'chat.helpful' : 'chat.notHelpful'), async () => {
+      let comment = '';
+      if (rating === 'down') {
+        const c = await promptDialog(t('chat.feedbackPrompt'), { placeholder: t('chat.feedbackPlaceholder') });
+        if (c === null) return;
+        comment = c;
+      }
+      try {
+        await api(kbPath(kb, '/feedback'), { method: 'POST', body: { message_id: messageId, rating, comment } });
+      } catch (e) { notify(describeError(e)); return; }
+      for (const other of actions.querySelectorAll('.feedback')) other.setAttribute('aria-pressed', 'false');
+      b.setAttribute('aria-pressed', 'true');
+      notify(t('chat.thanks'), 'info');
+    }, { class: 'feedback', testid: `feedback-${rating}` });
+    b.setAttribute('aria-pressed', String(given === rating || given?.rating === rating));
+    return b;
+  }
+  answer.setStatus('');
+  return answer;
+}
+
+async function copyAnswer(text, citations) {
+  // Plain text with the sources written out, so a pasted answer keeps its evidence.
+  const sources = citations.map((c) => `[${c.number}] ${c.title || baseName(c.source)}${formatLocation(c) ? `, ${formatLocation(c)}` : ''}${c.source ? ` — ${c.source}` : ''}`);
+  const full = sources.length ? `${text}\n\n${t('chat.sources')}:\n${sources.join('\n')}` : text;
+  try {
+    await navigator.clipboard.writeText(full);
+    notify(t('chat.copied'), 'info');
+  } catch {
+    // No clipboard API (plain http on a non-loopback host) or permission refused:
+    // the old execCommand path still works from a click.
+    const ta = h('textarea', { value: full, class: 'offscreen', attrs: { readonly: true } });
+    document.body.append(ta);
+    ta.select();
+    let ok = false;
+    try { ok = document.execCommand('copy'); } catch { ok = false; }
+    ta.remove();
+    notify(ok ? t('chat.copied') : t('chat.copyFailed'), ok ? 'info' : 'error');
+  }
+}
+
+// --- Asking
+
+async function ask() {
+  const input = $('chat-input');
+  const question = input.value.trim();
+  if (!question || controller || !state.kb) return;
+  const kb = state.kb;
+  input.value = '';
+  autosize();
+  addUserMessage(question);
+  const answer = addAnswer(kb);
+  answer.setStatus(t('chat.thinking'));
+  scrollToEnd(true);
+
+  controller = new AbortController();
+  setBusy(true);
+  let gotDone = false;
+  let gotText = false;
+  try {
+    const result = await stream(kbPath(kb, '/ask'), {
+      method: 'POST',
+      body: { question, conversation_id: conversationId ?? undefined, stream: true },
+      signal: controller.signal,
+      onEvent(event, data) {
+        switch (event) {
+          case 'meta':
+            if (data?.conversation_id) conversationId = data.conversation_id;
+            break;
+          case 'token':
+            if (!gotText) { gotText = true; answer.setStatus(''); }
+            answer.append(typeof data === 'string' ? data : data?.text ?? '');
+            break;
+          case 'citations':
+            answer.setCitations(data?.citations ?? [], data?.found);
+            break;
+          case 'done':
+            gotDone = true;
+            answer.finish(data?.message_id);
+            break;
+          case 'error': {
+            const err = data?.error ?? data;
+            answer.fail(err?.message ?? t('chat.streamError'));
+            gotDone = true;
+            break;
+          }
+          default: break; // unknown events are for newer clients
+        }
+      },
+    });
+    if (result.json) {
+      // The server answered without streaming: same content, one piece.
+      const r = result.json;
+      conversationId = r.conversation_id ?? conversationId;
+      answer.setStatus('');
+      answer.setText(r.answer?.text || (r.answer?.found === false ? r.answer?.reason ?? '' : ''));
+      answer.setCitations(r.answer?.citations ?? [], r.answer?.found);
+      answer.finish(r.message_id);
+      gotDone = true;
+    }
+    if (!gotDone) answer.fail(t('chat.streamCut'));
+  } catch (e) {
+    if (e.name === 'AbortError') {
+      answer.setStatus('');
+      answer.fail(t('chat.stopped'));
+    } else {
+      answer.setStatus('');
+      answer.fail(describeError(e));
+    }
+  } finally {
+    controller = null;
+    setBusy(false);
+    updateEmptyState();
+    scrollToEnd();
+  }
+  await loadConversations();
+}
