@@ -317,6 +317,30 @@ TEST(Server, UploadIngestSearchAskConverseAndDelete) {
   EXPECT_EQ(conv["messages"][1]["role"], "assistant");
   EXPECT_FALSE(conv["messages"][1]["citations"].empty());
 
+  // No answer: said plainly, the same way streamed or not, with the reason
+  // and the passages that came closest.
+  auto none = Body(c.Post("/api/kbs/hb/ask", R"({"question":"What is the price of bananas?"})",
+                          "application/json"));
+  EXPECT_FALSE(none["answer"]["found"]) << none.dump();
+  EXPECT_FALSE(none["answer"]["reason"].get<std::string>().empty());
+  EXPECT_TRUE(none["answer"].contains("closest"));
+  auto none_streamed = c.Post("/api/kbs/hb/ask",
+                              R"({"question":"What is the price of bananas?","stream":true})",
+                              "application/json");
+  ASSERT_TRUE(none_streamed);
+  std::string none_text;
+  json none_cited;
+  const std::string& none_sse = none_streamed->body;
+  for (std::sregex_iterator it(none_sse.begin(), none_sse.end(), event), end; it != end; ++it) {
+    json data = json::parse((*it)[2].str());
+    if ((*it)[1] == "token") none_text += data["text"].get<std::string>();
+    if ((*it)[1] == "citations") none_cited = data;
+  }
+  EXPECT_EQ(none_text, "The knowledge base does not contain an answer to this question.");
+  EXPECT_FALSE(none_cited["found"]);
+  EXPECT_EQ(none_cited["reason"], none["answer"]["reason"]);
+  EXPECT_TRUE(none_cited["closest"].is_array());
+
   // Feedback is stored with the question and answer.
   json fb = {{"message_id", message}, {"rating", "up"}, {"comment", "exactly right"}};
   auto posted = c.Post("/api/kbs/hb/feedback", fb.dump(), "application/json");
@@ -385,6 +409,13 @@ TEST(Server, UploadedNamesAreLabelsNeverPaths) {
   ASSERT_EQ(after["pending"].size(), 1u) << after.dump();
   EXPECT_EQ(after["pending"][0]["status"], "failed");
   EXPECT_FALSE(after["pending"][0]["error"].get<std::string>().empty());
+  // Dismissed, it leaves the list.
+  auto dismissed =
+      c.Delete("/api/kbs/hb/jobs/" + std::to_string(after["pending"][0]["job_id"].get<int64_t>()));
+  ASSERT_TRUE(dismissed);
+  EXPECT_EQ(dismissed->status, 204);
+  EXPECT_TRUE(Body(c.Get("/api/kbs/hb/documents"))["pending"].empty());
+  ExpectError(c.Delete("/api/kbs/hb/jobs/999"), 404, "not_found");
 
   ExpectError(c.Post("/api/kbs/hb/documents", "{}", "application/json"), 400, "invalid_argument");
 }

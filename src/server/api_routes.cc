@@ -18,6 +18,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kKb = R"(/api/kbs/([^/]+))";
+constexpr const char* kNotFoundText = "The knowledge base does not contain an answer to this question.";
 
 std::string Pattern(const std::string& suffix) { return std::string(kKb) + suffix; }
 
@@ -114,6 +115,28 @@ void SetSseHeaders(httplib::Response& res) {
 
 // ---- JSON for the engine's types ----
 
+namespace {
+
+// When there is no answer, the passages that came closest, so a person can
+// judge for themselves (as `askio ask` lists them).
+json ClosestJson(const std::vector<SearchHit>& retrieved) {
+  json out = json::array();
+  for (size_t i = 0; i < retrieved.size() && i < 3; ++i) {
+    const SearchHit& h = retrieved[i];
+    out.push_back({{"chunk_id", h.chunk.id},
+                   {"document_id", h.chunk.document_id},
+                   {"title", h.document_title},
+                   {"source", h.document_source},
+                   {"heading_path", h.chunk.heading_path},
+                   {"location", h.chunk.location},
+                   {"snippet", h.snippet},
+                   {"score", h.score}});
+  }
+  return out;
+}
+
+}  // namespace
+
 json KbJson(const KbStats& s) {
   return {{"name", s.name},           {"documents", s.documents}, {"chunks", s.chunks},
           {"text_bytes", s.text_bytes}, {"weighting", s.weighting}, {"analyzer", s.analyzer},
@@ -178,9 +201,11 @@ json AnswerJson(const Answer& a, const std::vector<SearchHit>& retrieved) {
   json citations = json::array();
   for (const Citation& c : a.citations)
     citations.push_back(CitationJson(c, DocumentIdOf(retrieved, c.chunk_id)));
-  return {{"found", a.found},       {"text", a.text},           {"span", a.span},
-          {"evidence", a.evidence}, {"confidence", a.confidence}, {"reason", a.reason},
-          {"citations", citations}};
+  json out = {{"found", a.found},       {"text", a.text},           {"span", a.span},
+              {"evidence", a.evidence}, {"confidence", a.confidence}, {"reason", a.reason},
+              {"citations", citations}};
+  if (!a.found) out["closest"] = ClosestJson(retrieved);
+  return out;
 }
 
 json JobJson(const Job& j) {
@@ -611,6 +636,14 @@ void RegisterApiRoutes(ServerContext& ctx) {
               WriteJson(call.res, JobJson(*job));
               return Status::Ok();
             });
+  ctx.route("DELETE", Pattern(R"(/jobs/(\d+))"), spec("/api/kbs/{kb}/jobs/{id}", Role::kEditor),
+            [c](Call& call) -> Status {
+              auto id = ParseId(call.req.matches[2].str(), "job");
+              if (!id) return id.error();
+              ASKIO_RETURN_IF_ERROR(c->jobs->Forget(call.kb_name, *id));
+              call.res.status = 204;
+              return Status::Ok();
+            });
   ctx.route(
       "GET", Pattern(R"(/jobs/(\d+)/events)"), spec("/api/kbs/{kb}/jobs/{id}/events", Role::kEditor),
       [c](Call& call) -> Status {
@@ -715,10 +748,12 @@ void RegisterApiRoutes(ServerContext& ctx) {
     if (!answer) return answer.error();
     json answer_json = AnswerJson(*answer, retrieved);
     std::string message_id;
+    // What a person reads: the answer, or the same plain sentence the CLI
+    // prints when there is none (the reason and closest passages go with it).
+    const std::string shown = answer->found ? answer->text : kNotFoundText;
     if (conversation) {
       auto q = c->store->AddMessage(conversation->id, "user", question, "[]", false);
       if (!q) return q.error();
-      const std::string shown = answer->found ? answer->text : answer->reason;
       auto a = c->store->AddMessage(conversation->id, "assistant", shown,
                                     answer_json["citations"].dump(), answer->found);
       if (!a) return a.error();
@@ -743,12 +778,16 @@ void RegisterApiRoutes(ServerContext& ctx) {
     auto state = std::make_shared<StreamState>();
     state->events.push_back(
         SseEvent("meta", {{"conversation_id", conversation_id}, {"message_id", message_id}}));
-    const std::string shown = answer->found ? answer->text : answer->reason;
     for (const std::string& piece : StreamPieces(shown))
       state->events.push_back(SseEvent("token", {{"text", piece}}));
-    state->events.push_back(SseEvent("citations", {{"found", answer->found},
-                                                   {"confidence", answer->confidence},
-                                                   {"citations", answer_json["citations"]}}));
+    json cited = {{"found", answer->found},
+                  {"confidence", answer->confidence},
+                  {"citations", answer_json["citations"]}};
+    if (!answer->found) {
+      cited["reason"] = answer->reason;
+      cited["closest"] = answer_json["closest"];
+    }
+    state->events.push_back(SseEvent("citations", cited));
     state->events.push_back(SseEvent(
         "done", {{"message_id", message_id}, {"took_ms", sw.Seconds() * 1000}}));
     auto gauge = std::make_shared<StreamGauge>(c->metrics);

@@ -85,6 +85,20 @@ std::optional<Job> JobManager::WaitForChange(const std::string& kb, int64_t id, 
   return *j;
 }
 
+Status JobManager::Forget(const std::string& kb, int64_t id) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = jobs_.find(id);
+    if (it == jobs_.end() || it->second.kb != kb)
+      return Status::NotFound("no job " + std::to_string(id));
+    if (!it->second.finished())
+      return Status::InvalidArgument("job " + std::to_string(id) + " is still " + it->second.status);
+    jobs_.erase(it);
+  }
+  changed_.notify_all();
+  return Status::Ok();
+}
+
 void JobManager::Update(int64_t id, const std::function<void(Job&)>& change) {
   {
     std::lock_guard<std::mutex> lock(mu_);

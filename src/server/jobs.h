@@ -50,6 +50,9 @@ class JobManager {
   // `timeout` (or when the manager stops).
   std::optional<Job> WaitForChange(const std::string& kb, int64_t id, uint64_t seen,
                                    std::chrono::milliseconds timeout) const;
+  // Forgets a finished job (dismissing its failures from the document
+  // list); a queued or running job cannot be forgotten.
+  Status Forget(const std::string& kb, int64_t id);
   void Stop();
 
  private:
