@@ -36,8 +36,7 @@ using nlohmann::json;
 constexpr const char* kHandbook =
     "# Staff handbook\n\n## Leave\n\nEvery employee gets 25 days of annual leave per year.\n\n"
     "## Teams\n\nThe search service is owned by the platform team, led by Bob Li.\n";
-constexpr const char* kFaq =
-    "# FAQ\n\nThe office opens at 8 am. Parking is free for bicycles.\n";
+constexpr const char* kFaq = "# FAQ\n\nThe office opens at 8 am. Parking is free for bicycles.\n";
 
 // A server on an ephemeral port, run on its own thread for one test.
 class RunningServer {
@@ -200,8 +199,8 @@ TEST(Server, KnowledgeBaseLifecycleAndErrorShapes) {
   ASSERT_EQ(list["knowledge_bases"].size(), 1u);
   EXPECT_EQ(list["knowledge_bases"][0]["documents"], 0);
 
-  auto patched = c.Patch("/api/kbs/handbook", R"({"weighting":"bm25 k1=0.9 b=0.4"})",
-                         "application/json");
+  auto patched =
+      c.Patch("/api/kbs/handbook", R"({"weighting":"bm25 k1=0.9 b=0.4"})", "application/json");
   EXPECT_EQ(Body(patched)["weighting"], "bm25 k1=0.9 b=0.4");
   ExpectError(c.Patch("/api/kbs/handbook", R"({"weighting":"tfidf"})", "application/json"), 400,
               "invalid_argument");
@@ -324,9 +323,9 @@ TEST(Server, UploadIngestSearchAskConverseAndDelete) {
   EXPECT_FALSE(none["answer"]["found"]) << none.dump();
   EXPECT_FALSE(none["answer"]["reason"].get<std::string>().empty());
   EXPECT_TRUE(none["answer"].contains("closest"));
-  auto none_streamed = c.Post("/api/kbs/hb/ask",
-                              R"({"question":"What is the price of bananas?","stream":true})",
-                              "application/json");
+  auto none_streamed =
+      c.Post("/api/kbs/hb/ask", R"({"question":"What is the price of bananas?","stream":true})",
+             "application/json");
   ASSERT_TRUE(none_streamed);
   std::string none_text;
   json none_cited;
@@ -390,8 +389,9 @@ TEST(Server, UploadedNamesAreLabelsNeverPaths) {
   RunningServer server(Options(dir));
   auto c = server.Client();
   ASSERT_EQ(c.Post("/api/kbs", R"({"name":"hb"})", "application/json")->status, 201);
-  json job = UploadAndWait(c, "hb", {{"../../../../tmp/evil.md", "# Evil\n\nNot a path."},
-                                     {"..\\..\\win.md", "# Win\n\nNor this."}});
+  json job = UploadAndWait(c, "hb",
+                           {{"../../../../tmp/evil.md", "# Evil\n\nNot a path."},
+                            {"..\\..\\win.md", "# Win\n\nNor this."}});
   EXPECT_EQ(job["status"], "succeeded") << job.dump();
   auto docs = Body(c.Get("/api/kbs/hb/documents"));
   std::set<std::string> sources;
@@ -503,8 +503,8 @@ TEST(Server, KeysScopeEveryRouteAndHideOtherKnowledgeBases) {
   EXPECT_NE(metrics_ok->body.find("askio_http_requests_total{route=\"/api/kbs/{kb}/search\""),
             std::string::npos);
   EXPECT_NE(metrics_ok->body.find("askio_http_request_duration_seconds_bucket"), std::string::npos);
-  auto made = Body(root.Post("/api/keys", R"({"kb":"beta","role":"reader","name":"b"})",
-                             "application/json"));
+  auto made = Body(
+      root.Post("/api/keys", R"({"kb":"beta","role":"reader","name":"b"})", "application/json"));
   const std::string beta_key = made["key"];
   EXPECT_EQ(Body(server.Client(beta_key).Get("/api/kbs"))["knowledge_bases"].size(), 1u);
   auto revoked = root.Delete("/api/keys/" + std::to_string(made["id"].get<int64_t>()));
@@ -579,14 +579,15 @@ TEST(Server, OversizedBodiesAndHeadersAreRefusedFromTheHeaders) {
   EXPECT_EQ(reply.rfind("HTTP/1.1 413", 0), 0u) << reply;
   EXPECT_NE(reply.find("payload_too_large"), std::string::npos) << reply;
   // The same with Expect: 100-continue, as curl sends for big uploads.
-  const std::string expect = RawExchange(
-      server.port(),
-      "POST /api/kbs/hb/documents HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
-      "Content-Length: 1073741824\r\n\r\n");
+  const std::string expect =
+      RawExchange(server.port(),
+                  "POST /api/kbs/hb/documents HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                  "Content-Length: 1073741824\r\n\r\n");
   EXPECT_EQ(expect.rfind("HTTP/1.1 413", 0), 0u) << expect;
   // Headers over 16 KiB in all.
   std::string big = "GET /api/kbs HTTP/1.1\r\nHost: x\r\n";
-  for (int i = 0; i < 40; ++i) big += "X-Filler-" + std::to_string(i) + ": " + std::string(500, 'a') + "\r\n";
+  for (int i = 0; i < 40; ++i)
+    big += "X-Filler-" + std::to_string(i) + ": " + std::string(500, 'a') + "\r\n";
   big += "\r\n";
   const std::string headers = RawExchange(server.port(), big);
   EXPECT_EQ(headers.rfind("HTTP/1.1 431", 0), 0u) << headers.substr(0, 200);
@@ -661,13 +662,13 @@ TEST(Server, AClientLeavingAStreamEndsIt) {
   askio::testing::HttpTestServer upstream;
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
-  upstream.StreamRoute("GET", "/slow.md",
-                       [released](const askio::testing::HttpRequest&,
-                                  askio::testing::HttpResponseStream& out) {
-                         released.wait();
-                         out.Begin(200, {{"Content-Type", "text/markdown"}});
-                         out.Write("# Slow\n\nArrived at last.");
-                       });
+  upstream.StreamRoute(
+      "GET", "/slow.md",
+      [released](const askio::testing::HttpRequest&, askio::testing::HttpResponseStream& out) {
+        released.wait();
+        out.Begin(200, {{"Content-Type", "text/markdown"}});
+        out.Write("# Slow\n\nArrived at last.");
+      });
   RunningServer server(o);
   auto c = server.Client();
   ASSERT_EQ(c.Post("/api/kbs", R"({"name":"hb"})", "application/json")->status, 201);
@@ -694,8 +695,7 @@ TEST(Server, AClientLeavingAStreamEndsIt) {
     return m && std::regex_search(m->body, match, re) ? std::stod(match[1]) : -1.0;
   };
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (metric("askio_streams_cancelled_total") < 1 &&
-         std::chrono::steady_clock::now() < deadline)
+  while (metric("askio_streams_cancelled_total") < 1 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::yield();
   EXPECT_EQ(metric("askio_streams_cancelled_total"), 1);
   EXPECT_EQ(metric("askio_sse_streams_active"), 0);
@@ -755,8 +755,8 @@ TEST(Server, OpenAiChatCompletionsInOpenAisShapes) {
   UploadAndWait(c, "hb", {{"handbook.md", kHandbook}});
   const std::string question =
       R"("messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"How many days of annual leave?"}])";
-  auto r = Body(c.Post("/v1/chat/completions", "{\"model\":\"kb:hb\"," + question + "}",
-                       "application/json"));
+  auto r = Body(
+      c.Post("/v1/chat/completions", "{\"model\":\"kb:hb\"," + question + "}", "application/json"));
   EXPECT_EQ(r["object"], "chat.completion");
   EXPECT_TRUE(r["id"].get<std::string>().starts_with("chatcmpl-"));
   EXPECT_EQ(r["model"], "kb:hb");
@@ -770,10 +770,11 @@ TEST(Server, OpenAiChatCompletionsInOpenAisShapes) {
   EXPECT_EQ(r["sources"][0]["source"], "handbook.md");
   EXPECT_GT(r["usage"]["total_tokens"], 0);
 
-  auto s = c.Post("/v1/chat/completions",
-                  "{\"model\":\"kb:hb\",\"stream\":true,\"stream_options\":{\"include_usage\":true}," +
-                      question + "}",
-                  "application/json");
+  auto s =
+      c.Post("/v1/chat/completions",
+             "{\"model\":\"kb:hb\",\"stream\":true,\"stream_options\":{\"include_usage\":true}," +
+                 question + "}",
+             "application/json");
   ASSERT_TRUE(s);
   EXPECT_EQ(s->get_header_value("Content-Type"), "text/event-stream");
   std::vector<json> chunks;
@@ -856,8 +857,7 @@ TEST(Server, ServesTheUiWithAStrictContentSecurityPolicy) {
 TEST(StreamPieces, SplitsWordsCjkAndKeepsMarkersWhole) {
   EXPECT_EQ(StreamPieces("Bob Li leads it. [1]"),
             (std::vector<std::string>{"Bob ", "Li ", "leads ", "it. ", "[1]"}));
-  EXPECT_EQ(StreamPieces("深圳1768[2]"),
-            (std::vector<std::string>{"深", "圳", "1768", "[2]"}));
+  EXPECT_EQ(StreamPieces("深圳1768[2]"), (std::vector<std::string>{"深", "圳", "1768", "[2]"}));
   std::string joined;
   for (const std::string& p : StreamPieces("a [b] c [12] 中文")) joined += p;
   EXPECT_EQ(joined, "a [b] c [12] 中文");

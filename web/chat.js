@@ -11,6 +11,10 @@ let conversationId = null; // the conversation new questions go to (null: a new 
 let controller = null;     // aborts the answer being streamed
 let conversations = [];
 
+// What the server streams (and stores) as the text of a not-found answer; the
+// UI shows its own localized sentence instead.
+const SERVER_NOT_FOUND = 'The knowledge base does not contain an answer to this question.';
+
 const $ = (id) => document.getElementById(id);
 
 export function initChat() {
@@ -23,10 +27,24 @@ export function initChat() {
   });
   input.addEventListener('input', autosize);
   $('chat-stop').addEventListener('click', () => controller?.abort());
-  $('chat-new').addEventListener('click', () => newChat());
+  $('chat-new').addEventListener('click', () => { newChat(); toggleSidebar(false); });
+  // Narrow screens hide the conversation list; the header button shows it as an overlay.
+  $('sidebar-toggle').addEventListener('click', () => toggleSidebar());
+  $('sidebar-backdrop').addEventListener('click', () => toggleSidebar(false));
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && $('chat-view').classList.contains('sidebar-open')) toggleSidebar(false);
+  });
   onKbChange(() => { newChat(); loadConversations(); });
   onKbsLoaded(() => updateEmptyState());
   onLangChange(() => { renderConversations(); updateEmptyState(); });
+}
+
+/** Shows (true), hides (false) or flips (undefined) the conversation list overlay. */
+function toggleSidebar(open) {
+  const view = $('chat-view');
+  const next = open ?? !view.classList.contains('sidebar-open');
+  view.classList.toggle('sidebar-open', next);
+  $('sidebar-toggle').setAttribute('aria-expanded', String(next));
 }
 
 function autosize() {
@@ -84,7 +102,7 @@ function renderConversations() {
   list.replaceChildren(...conversations.map((c) => h('li', {
     class: `conv-item${c.id === conversationId ? ' active' : ''}`, testid: 'conversation-item', dataset: { id: c.id },
   },
-  h('button', { type: 'button', class: 'conv-open', on: { click: () => openConversation(c.id) }, title: c.title ?? '' },
+  h('button', { type: 'button', class: 'conv-open', on: { click: () => { toggleSidebar(false); openConversation(c.id); } }, title: c.title ?? '' },
     h('span', { class: 'conv-title', text: c.title || t('chat.untitled') }),
     h('span', { class: 'conv-time muted', text: formatTime(c.updated_at ?? c.created_at) })),
   iconButton('trash', t('chat.deleteConversation'), () => deleteConversation(c), { class: 'conv-delete', testid: 'conversation-delete' }))));
@@ -106,7 +124,8 @@ async function openConversation(id) {
     else {
       const a = addAnswer(kb);
       a.setText(m.content ?? '');
-      a.setCitations(m.citations ?? [], m.found !== false);
+      // A stored not-found answer has neither reason nor closest passages: just the sentence.
+      a.setCitations(m.citations ?? [], m.found !== false, { reason: '' });
       a.finish(m.id, m.feedback);
     }
   }
@@ -149,10 +168,11 @@ function addAnswer(kb) {
   const text = h('div', { class: 'answer-text md', testid: 'answer-text' });
   const reasonEl = h('p', { class: 'answer-reason muted', testid: 'not-found-reason', hidden: true });
   const chips = h('div', { class: 'citations', testid: 'citations', hidden: true });
+  const closestEl = h('div', { class: 'citations closest', testid: 'closest', hidden: true });
   const actions = h('div', { class: 'answer-actions', hidden: true });
   const status = h('div', { class: 'answer-status muted' });
   const el = h('div', { class: 'msg assistant', testid: 'answer', dataset: { state: 'streaming' } },
-    h('div', { class: 'bubble' }, status, text, reasonEl, chips, actions));
+    h('div', { class: 'bubble' }, status, text, reasonEl, chips, closestEl, actions));
   $('chat-messages').append(el);
 
   const chipFor = (n) => {
@@ -172,25 +192,45 @@ function addAnswer(kb) {
     append(piece) { raw += piece; el.dataset.state = 'streaming'; schedule(); },
     setText(s) { raw = s; schedule(); },
     setStatus(s) { status.textContent = s; status.hidden = !s; },
-    setCitations(list, isFound) {
-      citations = Array.isArray(list) ? list : [];
+    /**
+     * The citations event (or the JSON answer): `list` cites the answer when
+     * found; when not, `reason` says why and `closest` lists the passages that
+     * came nearest (absent for answers reloaded from history).
+     */
+    setCitations(list, isFound, { reason: why, closest } = {}) {
       found = isFound !== false;
+      citations = found && Array.isArray(list) ? list : [];
       el.classList.toggle('not-found', !found);
       el.dataset.found = String(found);
       chips.hidden = citations.length === 0;
       chips.replaceChildren(
-        h('span', { class: 'citations-label muted', text: found ? t('chat.sources') : t('chat.closest') }),
+        h('span', { class: 'citations-label muted', text: t('chat.sources') }),
         ...citations.map((c) => h('button', {
           type: 'button', class: 'chip', testid: 'citation-chip', dataset: { number: c.number, chunkId: c.chunk_id },
           title: c.quote ?? '', on: { click: () => openPassage(kb, c) },
         },
-        found ? h('span', { class: 'chip-num', text: `[${c.number}]` }) : null,
+        h('span', { class: 'chip-num', text: `[${c.number}]` }),
         h('span', { class: 'chip-title', text: c.title || baseName(c.source) }),
         formatLocation(c) ? h('span', { class: 'chip-loc', text: formatLocation(c) }) : null)));
+      const near = !found && Array.isArray(closest) ? closest.slice(0, 3) : [];
+      closestEl.hidden = near.length === 0;
+      closestEl.replaceChildren(
+        h('span', { class: 'citations-label muted', text: t('chat.closest') }),
+        ...near.map((c) => {
+          const where = formatLocation(c) || lastHeading(c.heading_path, c.title);
+          return h('button', {
+            type: 'button', class: 'chip', testid: 'closest-chip', dataset: { chunkId: c.chunk_id },
+            title: c.snippet ?? '',
+            // No quote to mark: the passage panel marks the snippet if it is in the chunk verbatim.
+            on: { click: () => openPassage(kb, { chunk_id: c.chunk_id, title: c.title, source: c.source, heading_path: c.heading_path, location: c.location, snippet: c.snippet }) },
+          },
+          h('span', { class: 'chip-title', text: c.title || baseName(c.source) }),
+          where ? h('span', { class: 'chip-loc', text: where }) : null);
+        }));
       if (!found) {
-        // A not-found answer streams its reason ("no passage matches the
-        // question") as the text: show our plain sentence with the reason under it.
-        if (raw.trim() && raw !== t('chat.notFoundText')) reason = raw.trim();
+        if (typeof why === 'string') reason = why.trim();
+        // An older server streamed its reason as the text: keep it as the reason.
+        else if (raw.trim() && raw.trim() !== SERVER_NOT_FOUND && raw !== t('chat.notFoundText')) reason = raw.trim();
         raw = t('chat.notFoundText');
         reasonEl.textContent = reason;
         reasonEl.hidden = !reason;
@@ -239,6 +279,13 @@ function addAnswer(kb) {
   }
   answer.setStatus('');
   return answer;
+}
+
+/** The last heading of a passage's path, unless it merely repeats the title. */
+function lastHeading(hp, title) {
+  const parts = Array.isArray(hp) ? hp.filter(Boolean) : (hp ? [String(hp)] : []);
+  const last = parts[parts.length - 1] ?? '';
+  return last && last !== title ? last : '';
 }
 
 async function copyAnswer(text, citations) {
@@ -294,7 +341,7 @@ async function ask() {
             answer.append(typeof data === 'string' ? data : data?.text ?? '');
             break;
           case 'citations':
-            answer.setCitations(data?.citations ?? [], data?.found);
+            answer.setCitations(data?.citations ?? [], data?.found, { reason: data?.reason, closest: data?.closest });
             break;
           case 'done':
             gotDone = true;
@@ -315,8 +362,8 @@ async function ask() {
       const r = result.json;
       conversationId = r.conversation_id ?? conversationId;
       answer.setStatus('');
-      answer.setText(r.answer?.text || (r.answer?.found === false ? r.answer?.reason ?? '' : ''));
-      answer.setCitations(r.answer?.citations ?? [], r.answer?.found);
+      answer.setText(r.answer?.text ?? '');
+      answer.setCitations(r.answer?.citations ?? [], r.answer?.found, { reason: r.answer?.reason, closest: r.answer?.closest });
       answer.finish(r.message_id);
       gotDone = true;
     }

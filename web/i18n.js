@@ -26,6 +26,7 @@ const STRINGS = {
 
     'chat.new': 'New chat',
     'chat.history': 'Conversations',
+    'chat.toggleHistory': 'Show or hide the conversations',
     'chat.noConversations': 'No conversations yet.',
     'chat.untitled': 'Untitled',
     'chat.deleteConversation': 'Delete conversation',
@@ -85,6 +86,7 @@ const STRINGS = {
     'docs.empty': 'No documents yet: drop files above.',
     'docs.reingest': 'Re-ingest',
     'docs.delete': 'Delete document',
+    'docs.dismiss': 'Dismiss this failed upload',
     'docs.reingesting': 'Re-ingesting “{title}”…',
     'docs.reingested': 'Re-ingested “{title}”: {chunks} passages.',
     'docs.confirmDelete': 'Delete “{title}” from the knowledge base?',
@@ -199,6 +201,7 @@ const STRINGS = {
 
     'chat.new': '新对话',
     'chat.history': '对话记录',
+    'chat.toggleHistory': '显示或隐藏对话记录',
     'chat.noConversations': '还没有对话。',
     'chat.untitled': '未命名',
     'chat.deleteConversation': '删除对话',
@@ -258,6 +261,7 @@ const STRINGS = {
     'docs.empty': '还没有文档：把文件拖到上方。',
     'docs.reingest': '重新导入',
     'docs.delete': '删除文档',
+    'docs.dismiss': '移除这条失败的上传',
     'docs.reingesting': '正在重新导入“{title}”…',
     'docs.reingested': '已重新导入“{title}”：{chunks} 个段落。',
     'docs.confirmDelete': '从知识库中删除“{title}”？',

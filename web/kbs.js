@@ -124,6 +124,7 @@ async function uploadOne(kb, file) {
     return;
   }
   cancel.remove();
+  if (accepted?.job?.id != null) row.dataset.jobId = String(accepted.job.id);
   bar.value = 100;
   bar.removeAttribute('value'); // indeterminate while the server parses and indexes
   set('indexing', t('upload.indexing'));
@@ -223,9 +224,11 @@ function renderDocuments() {
       h('td', { text: '' }),
       h('td', { class: 'num', text: '' }),
       h('td', {}, h('span', { class: `badge ${failed ? 'bad' : 'busy'}`, text: t(`docstatus.${p.status}`, {}, p.status), testid: 'doc-status' }),
-        p.error ? h('div', { class: 'error-text small', text: p.error }) : null),
+        p.error ? h('div', { class: 'error-text small', text: p.error, testid: 'doc-error' }) : null),
       h('td', { text: '' }),
-      h('td', { text: '' })));
+      // A failed file stays listed until its job is forgotten (a queued or running job cannot be).
+      h('td', { class: 'actions' }, p.status === 'failed' && p.job_id != null
+        ? iconButton('close', t('docs.dismiss'), () => dismissPending(p), { testid: 'doc-dismiss' }) : null)));
   }
   for (const d of docs.documents) {
     const name = baseName(d.source);
@@ -258,6 +261,22 @@ async function reingest(d) {
   if (job?.status === 'failed') notify(`${title}: ${job.error || job.report?.files?.[0]?.error || t('job.failed')}`);
   else if (job) notify(t('docs.reingested', { title, chunks: job.report?.chunks ?? d.chunks }), 'info');
   loadDocuments();
+}
+
+/** DELETE the failed upload's job: the server then drops its files from `pending`. */
+async function dismissPending(p) {
+  const kb = state.kb;
+  try {
+    await api(kbPath(kb, `/jobs/${encodeURIComponent(p.job_id)}`), { method: 'DELETE' });
+  } catch (e) {
+    // Already forgotten (another tab, or a restart): the refresh below shows what is left.
+    if (e.status !== 404) { notify(describeError(e)); return; }
+  }
+  // The job's row in the upload list says the same failure: it goes too.
+  for (const row of $('uploads').querySelectorAll('[data-testid="upload-row"]')) {
+    if (row.dataset.jobId === String(p.job_id)) row.remove();
+  }
+  await loadDocuments();
 }
 
 async function deleteDoc(d) {

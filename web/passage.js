@@ -19,7 +19,10 @@ export function closePassage() {
   document.body.classList.remove('panel-open');
 }
 
-/** Shows citation `c` ({number, chunk_id, title, quote, ...}) from knowledge base `kb`. */
+/**
+ * Shows citation `c` ({number, chunk_id, title, quote, ...}) from knowledge base
+ * `kb`, or a closest passage of a not-found answer ({chunk_id, title, snippet, ...}).
+ */
 export async function openPassage(kb, c) {
   const panel = document.getElementById('passage-panel');
   const body = panel.querySelector('.panel-body');
@@ -40,7 +43,8 @@ export async function openPassage(kb, c) {
     // citation itself carries, so the quote is still readable.
     body.replaceChildren(
       h('p', { class: 'error-text', text: describeError(e) }),
-      c.quote ? h('blockquote', { class: 'passage-text', testid: 'passage-text' }, h('mark', { text: c.quote })) : null);
+      c.quote ? h('blockquote', { class: 'passage-text', testid: 'passage-text' }, h('mark', { text: c.quote }))
+        : c.snippet ? h('blockquote', { class: 'passage-text', testid: 'passage-text', text: c.snippet }) : null);
     return;
   }
   if (gen !== current) return;
@@ -70,8 +74,15 @@ function formatChars(c, chunk) {
 // Where is the quote in the chunk? Try the exact text, then the same text with
 // whitespace collapsed (PDF line breaks), then the citation's character range
 // (document offsets, counted in code points) relative to the chunk's start.
+// A closest passage of a not-found answer has no quote, only a search snippet:
+// that is marked only where the chunk contains it verbatim, else nothing is.
 function findQuote(text, c, chunk) {
   const quote = (c.quote ?? '').trim();
+  if (!quote && c.snippet !== undefined) {
+    const snippet = String(c.snippet ?? '').trim();
+    const at = snippet ? text.indexOf(snippet) : -1;
+    return at >= 0 ? [at, at + snippet.length] : null;
+  }
   if (quote) {
     const at = text.indexOf(quote);
     if (at >= 0) return [at, at + quote.length];

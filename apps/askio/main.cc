@@ -518,8 +518,8 @@ int RunServe(const Globals& g, askio::server::ServeOptions options) {
   if (!server) return Fail(server.error());
   auto port = (*server)->Bind();
   if (!port) return Fail(port.error());
-  const std::string host = options.host.find(':') != std::string::npos ? "[" + options.host + "]"
-                                                                        : options.host;
+  const std::string host =
+      options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
   // The first line says where; tests and scripts read the port from it.
   std::printf("askio: serving http://%s:%d\n", host.c_str(), *port);
   std::fflush(stdout);
@@ -551,8 +551,12 @@ int RunKeys(const Globals& g, const std::string& action, const std::string& kb,
     auto created = (*store)->CreateKey(kb, *r, name, rate);
     if (!created) return Fail(created.error());
     if (g.json) {
-      std::cout << json{{"id", created->key.id}, {"kb", kb}, {"role", role}, {"name", name},
-                        {"key", created->secret}}.dump()
+      std::cout << json{{"id", created->key.id},
+                        {"kb", kb},
+                        {"role", role},
+                        {"name", name},
+                        {"key", created->secret}}
+                       .dump()
                 << "\n";
     } else {
       std::printf("Created key %lld (%s on %s). It is shown only now; store it safely:\n",
@@ -568,8 +572,12 @@ int RunKeys(const Globals& g, const std::string& action, const std::string& kb,
     if (g.json) {
       json list = json::array();
       for (const ApiKey& k : *keys)
-        list.push_back({{"id", k.id}, {"name", k.name}, {"kb", k.kb}, {"role", RoleName(k.role)},
-                        {"created_at", k.created_at}, {"last_used_at", k.last_used_at}});
+        list.push_back({{"id", k.id},
+                        {"name", k.name},
+                        {"kb", k.kb},
+                        {"role", RoleName(k.role)},
+                        {"created_at", k.created_at},
+                        {"last_used_at", k.last_used_at}});
       std::cout << json{{"keys", list}}.dump() << "\n";
       return 0;
     }
@@ -721,8 +729,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.001, 65536.0));
   serve->add_option("--rate-limit", serve_options.rate_limit,
                     "Requests per second per key or client address (default 0: off)");
-  serve->add_option("--ingest-workers", serve_options.ingest_workers,
-                    "Background ingestion workers (default 2)")
+  serve
+      ->add_option("--ingest-workers", serve_options.ingest_workers,
+                   "Background ingestion workers (default 2)")
       ->check(CLI::Range(1, 16));
   serve->add_option("--web-dir", serve_options.web_dir,
                     "Serve the UI from this folder instead of the built-in copy (development)");

@@ -69,8 +69,7 @@ class KnowledgeBase {
 
   // Ingests files under the given sources (no folder walk, no filters).
   Result<IngestReport> IngestFiles(const std::vector<FileInput>& files,
-                                   const IngestOptions& options,
-                                   const ProgressFn& progress = {});
+                                   const IngestOptions& options, const ProgressFn& progress = {});
 
   // Fetches one URL (a page or a file) under `url_options` and ingests it,
   // keyed by the URL. A refused or failed fetch is an error.

@@ -204,11 +204,10 @@ class KnowledgeBase::Impl {
                     const std::vector<std::string>& remove = {});
   // Weights each question term by its IDF, so that matching a rare term
   // counts for more than matching a common one.
-  static std::vector<retrieve::WeightedTerm> WeightTerms(const Reader& reader,
-                                                         const std::vector<text::QueryTerm>& terms) {
+  static std::vector<retrieve::WeightedTerm> WeightTerms(
+      const Reader& reader, const std::vector<text::QueryTerm>& terms) {
     const index::LexicalIndex* lexical = reader.lexical.get();
-    const double n =
-        static_cast<double>(std::max<uint64_t>(lexical ? lexical->doc_count() : 0, 1));
+    const double n = static_cast<double>(std::max<uint64_t>(lexical ? lexical->doc_count() : 0, 1));
     std::vector<retrieve::WeightedTerm> weighted;
     for (const text::QueryTerm& t : terms) {
       const double df = static_cast<double>(lexical ? lexical->term_freq(t.term) : 0);
@@ -756,13 +755,12 @@ Result<IngestReport> KnowledgeBase::Impl::RunIngest(std::vector<Work> work, Inge
                                                     const Stopwatch& total,
                                                     const IngestOptions& options,
                                                     const ProgressFn& progress) {
-  Impl* const impl_ = this;  // the body reads as the public methods do
   const ingest::LoadOptions load_options = LoadOptionsFrom(options);
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  ASKIO_RETURN_IF_ERROR(impl_->EnsureWritable());
+  std::lock_guard<std::mutex> lock(mu);
+  ASKIO_RETURN_IF_ERROR(EnsureWritable());
   // Workers compare content hashes against this snapshot instead of sharing
   // the catalogue connection.
-  auto known_hashes = impl_->catalog->AllHashes();
+  auto known_hashes = catalog->AllHashes();
   if (!known_hashes) return Err(known_hashes.error());
   // A forced run parses everything again, changed or not.
   const ingest::UnchangedFn unchanged =
@@ -882,7 +880,7 @@ Result<IngestReport> KnowledgeBase::Impl::RunIngest(std::vector<Work> work, Inge
         }
       }
     }
-    Status s = impl_->StoreBatch(docs, report, doc_results, batch.stale);
+    Status s = StoreBatch(docs, report, doc_results, batch.stale);
     if (!s.ok()) {
       if (pending.valid()) pending.wait();  // workers reference this frame
       return Err(std::move(s));
@@ -896,13 +894,13 @@ Result<IngestReport> KnowledgeBase::Impl::RunIngest(std::vector<Work> work, Inge
   }
   {
     Stopwatch sw;
-    ASKIO_RETURN_IF_ERROR(impl_->CommitIndex());
+    ASKIO_RETURN_IF_ERROR(CommitIndex());
     report.index_seconds += sw.Seconds();
   }
 
   // 3. Prune documents whose files are gone.
   if (options.prune) {
-    auto docs = impl_->catalog->ListDocuments();
+    auto docs = catalog->ListDocuments();
     if (!docs) return Err(docs.error());
     std::vector<int64_t> gone;
     for (const DocumentInfo& d : *docs) {
@@ -912,16 +910,16 @@ Result<IngestReport> KnowledgeBase::Impl::RunIngest(std::vector<Work> work, Inge
       if (!file.empty() && file[0] == '/' && !fs::exists(file, ec)) gone.push_back(d.id);
     }
     if (!gone.empty()) {
-      ASKIO_RETURN_IF_ERROR(impl_->catalog->Begin());
+      ASKIO_RETURN_IF_ERROR(catalog->Begin());
       for (int64_t id : gone) {
-        Status s = impl_->catalog->DeleteDocument(id);
+        Status s = catalog->DeleteDocument(id);
         if (!s.ok()) {
-          impl_->catalog->Rollback();
+          catalog->Rollback();
           return Err(s);
         }
       }
-      ASKIO_RETURN_IF_ERROR(impl_->catalog->Commit());
-      ASKIO_RETURN_IF_ERROR(impl_->CatchUp(nullptr));
+      ASKIO_RETURN_IF_ERROR(catalog->Commit());
+      ASKIO_RETURN_IF_ERROR(CatchUp(nullptr));
       report.pruned += static_cast<int64_t>(gone.size());
     }
   }
@@ -948,7 +946,8 @@ Result<IngestReport> KnowledgeBase::IngestUrl(const std::string& url, const UrlO
   ASKIO_RETURN_IF_ERROR(impl_->EnsureWritable());
   auto known_hashes = impl_->catalog->AllHashes();
   if (!known_hashes) return Err(known_hashes.error());
-  const ingest::UnchangedFn unchanged = UnchangedIn(*known_hashes);
+  const ingest::UnchangedFn unchanged =
+      options.force ? ingest::UnchangedFn{} : UnchangedIn(*known_hashes);
   Stopwatch parse;
   // Keyed by the URL asked for (stable across redirects), without any
   // credentials in it; typed by the served file name and content.
@@ -1078,7 +1077,8 @@ Result<std::vector<SearchHit>> KnowledgeBase::Impl::SearchWith(
 
 Result<std::vector<SearchHit>> KnowledgeBase::Search(const std::string& query,
                                                      const SearchOptions& options) {
-  return impl_->WithReader([&](Reader& r) { return impl_->SearchWith(r, query, options, nullptr); });
+  return impl_->WithReader(
+      [&](Reader& r) { return impl_->SearchWith(r, query, options, nullptr); });
 }
 
 Result<Answer> KnowledgeBase::Ask(const std::string& question, const AskOptions& options,
@@ -1139,9 +1139,8 @@ Result<Context> KnowledgeBase::BuildContext(const std::string& question,
     Context context;
     context.passages = retrieve::RecallPassages(*hits, lookup, options.recall_chars);
     if (!failure.ok()) return Err(failure);
-    context.sentences = retrieve::CompressContext(Impl::WeightTerms(reader, terms),
-                                                  context.passages, options.token_budget,
-                                                  &context.tokens);
+    context.sentences = retrieve::CompressContext(
+        Impl::WeightTerms(reader, terms), context.passages, options.token_budget, &context.tokens);
     return context;
   });
 }

@@ -176,8 +176,10 @@ bool LexicalIndex::shards_agree() const {
     std::string first;
     for (size_t i = 0; i < impl_->shard_dbs.size(); ++i) {
       const std::string v = impl_->shard_dbs[i].get_metadata(kAppliedSeqKey);
-      if (i == 0) first = v;
-      else if (v != first) return false;
+      if (i == 0)
+        first = v;
+      else if (v != first)
+        return false;
     }
     return true;
   } catch (...) {

@@ -18,7 +18,8 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kKb = R"(/api/kbs/([^/]+))";
-constexpr const char* kNotFoundText = "The knowledge base does not contain an answer to this question.";
+constexpr const char* kNotFoundText =
+    "The knowledge base does not contain an answer to this question.";
 
 std::string Pattern(const std::string& suffix) { return std::string(kKb) + suffix; }
 
@@ -29,14 +30,16 @@ Result<std::string> UploadName(const std::string& raw) {
   const size_t slash = name.find_last_of("/\\");
   if (slash != std::string::npos) name = name.substr(slash + 1);
   name = utf8::MakeValid(name);
-  name.erase(std::remove_if(name.begin(), name.end(),
-                            [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }),
-             name.end());
+  name.erase(
+      std::remove_if(name.begin(), name.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }),
+      name.end());
   while (!name.empty() && name.back() == ' ') name.pop_back();
   while (!name.empty() && name.front() == ' ') name.erase(0, 1);
   if (name.empty() || name == "." || name == "..")
     return Err(Status::InvalidArgument("an uploaded file has no usable name"));
-  if (name.size() > 255) return Err(Status::InvalidArgument("an uploaded file name is over 255 bytes"));
+  if (name.size() > 255)
+    return Err(Status::InvalidArgument("an uploaded file name is over 255 bytes"));
   return name;
 }
 
@@ -57,9 +60,9 @@ json ReportJson(const IngestReport& r) {
                      {"chunks", f.chunks},
                      {"pages", f.pages}});
   }
-  return {{"added", r.added},     {"replaced", r.replaced}, {"unchanged", r.unchanged},
-          {"failed", r.failed},   {"pruned", r.pruned},     {"chunks", r.chunks},
-          {"bytes", r.bytes},     {"seconds", r.total_seconds}, {"files", files}};
+  return {{"added", r.added},   {"replaced", r.replaced},     {"unchanged", r.unchanged},
+          {"failed", r.failed}, {"pruned", r.pruned},         {"chunks", r.chunks},
+          {"bytes", r.bytes},   {"seconds", r.total_seconds}, {"files", files}};
 }
 
 int64_t DocumentIdOf(const std::vector<SearchHit>& hits, int64_t chunk_id) {
@@ -138,27 +141,31 @@ json ClosestJson(const std::vector<SearchHit>& retrieved) {
 }  // namespace
 
 json KbJson(const KbStats& s) {
-  return {{"name", s.name},           {"documents", s.documents}, {"chunks", s.chunks},
-          {"text_bytes", s.text_bytes}, {"weighting", s.weighting}, {"analyzer", s.analyzer},
+  return {{"name", s.name},
+          {"documents", s.documents},
+          {"chunks", s.chunks},
+          {"text_bytes", s.text_bytes},
+          {"weighting", s.weighting},
+          {"analyzer", s.analyzer},
           {"created_at", s.created_at}};
 }
 
 json DocumentJson(const DocumentInfo& d) {
-  return {{"id", d.id},           {"source", d.source},         {"title", d.title},
-          {"type", d.type},       {"version", d.version},       {"chunks", d.chunk_count},
-          {"created_at", d.created_at}, {"updated_at", d.updated_at}, {"status", "indexed"}};
+  return {{"id", d.id},
+          {"source", d.source},
+          {"title", d.title},
+          {"type", d.type},
+          {"version", d.version},
+          {"chunks", d.chunk_count},
+          {"created_at", d.created_at},
+          {"updated_at", d.updated_at},
+          {"status", "indexed"}};
 }
 
 json ChunkJson(const Chunk& c) {
-  return {{"id", c.id},
-          {"document_id", c.document_id},
-          {"ordinal", c.ordinal},
-          {"text", c.text},
-          {"heading_path", c.heading_path},
-          {"location", c.location},
-          {"page", c.page},
-          {"char_start", c.char_start},
-          {"char_end", c.char_end}};
+  return {{"id", c.id},     {"document_id", c.document_id},   {"ordinal", c.ordinal},
+          {"text", c.text}, {"heading_path", c.heading_path}, {"location", c.location},
+          {"page", c.page}, {"char_start", c.char_start},     {"char_end", c.char_end}};
 }
 
 json HitJson(const SearchHit& h, bool explain) {
@@ -190,19 +197,23 @@ json HitJson(const SearchHit& h, bool explain) {
 }
 
 json CitationJson(const Citation& c, int64_t document_id) {
-  return {{"number", c.number},           {"chunk_id", c.chunk_id},
-          {"document_id", document_id},   {"title", c.document_title},
-          {"source", c.document_source},  {"heading_path", c.heading_path},
-          {"location", c.location},       {"char_start", c.char_start},
-          {"char_end", c.char_end},       {"quote", c.quote}};
+  return {{"number", c.number},          {"chunk_id", c.chunk_id},
+          {"document_id", document_id},  {"title", c.document_title},
+          {"source", c.document_source}, {"heading_path", c.heading_path},
+          {"location", c.location},      {"char_start", c.char_start},
+          {"char_end", c.char_end},      {"quote", c.quote}};
 }
 
 json AnswerJson(const Answer& a, const std::vector<SearchHit>& retrieved) {
   json citations = json::array();
   for (const Citation& c : a.citations)
     citations.push_back(CitationJson(c, DocumentIdOf(retrieved, c.chunk_id)));
-  json out = {{"found", a.found},       {"text", a.text},           {"span", a.span},
-              {"evidence", a.evidence}, {"confidence", a.confidence}, {"reason", a.reason},
+  json out = {{"found", a.found},
+              {"text", a.text},
+              {"span", a.span},
+              {"evidence", a.evidence},
+              {"confidence", a.confidence},
+              {"reason", a.reason},
               {"citations", citations}};
   if (!a.found) out["closest"] = ClosestJson(retrieved);
   return out;
@@ -230,8 +241,8 @@ json JobJson(const Job& j) {
 }
 
 std::string SseEvent(const std::string& event, const json& data) {
-  return "event: " + event + "\ndata: " + data.dump(-1, ' ', false, json::error_handler_t::replace) +
-         "\n\n";
+  return "event: " + event +
+         "\ndata: " + data.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
 }
 
 std::vector<std::string> StreamPieces(const std::string& text) {
@@ -320,8 +331,8 @@ void RegisterApiRoutes(ServerContext& ctx) {
     return RouteSpec{.name = std::move(name), .role = role, .heavy = heavy};
   };
   auto global = [](std::string name, Role role, bool admin = false) {
-    return RouteSpec{.name = std::move(name), .role = role, .global_admin = admin,
-                     .kb_scoped = false};
+    return RouteSpec{
+        .name = std::move(name), .role = role, .global_admin = admin, .kb_scoped = false};
   };
   (void)reader;
 
@@ -483,11 +494,11 @@ void RegisterApiRoutes(ServerContext& ctx) {
         }
         std::shared_ptr<KnowledgeBase> kb = call.kb;
         const IngestOptions options = c->options.ingest;
-        const Job job = c->jobs->Submit(
-            call.kb_name, "upload", names,
-            [kb, inputs, options](const KnowledgeBase::ProgressFn& progress) {
-              return kb->IngestFiles(inputs, options, progress);
-            });
+        const Job job =
+            c->jobs->Submit(call.kb_name, "upload", names,
+                            [kb, inputs, options](const KnowledgeBase::ProgressFn& progress) {
+                              return kb->IngestFiles(inputs, options, progress);
+                            });
         WriteJson(call.res, {{"job", JobJson(job)}, {"files", files}}, 202);
         return Status::Ok();
       });
@@ -504,45 +515,48 @@ void RegisterApiRoutes(ServerContext& ctx) {
               const IngestOptions options = c->options.ingest;
               const UrlOptions url_options = c->options.url;
               const std::string u = *url;
-              const Job job = c->jobs->Submit(
-                  call.kb_name, "url", {u},
-                  [kb, u, options, url_options](const KnowledgeBase::ProgressFn&) {
-                    return kb->IngestUrl(u, url_options, options);
-                  });
+              const Job job =
+                  c->jobs->Submit(call.kb_name, "url", {u},
+                                  [kb, u, options, url_options](const KnowledgeBase::ProgressFn&) {
+                                    return kb->IngestUrl(u, url_options, options);
+                                  });
               WriteJson(call.res, {{"job", JobJson(job)}}, 202);
               return Status::Ok();
             });
 
-  ctx.route("GET", Pattern("/documents"), spec("/api/kbs/{kb}/documents", Role::kReader),
-            [c](Call& call) -> Status {
-              auto docs = call.kb->ListDocuments();
-              if (!docs) return docs.error();
-              json list = json::array();
-              for (const DocumentInfo& d : *docs) list.push_back(DocumentJson(d));
-              // Files still on their way in, and the ones that did not make it.
-              json pending = json::array();
-              for (const Job& j : c->jobs->List(call.kb_name)) {
-                if (!j.finished()) {
-                  for (const std::string& n : j.names)
-                    pending.push_back({{"name", n}, {"status", j.status == "queued" ? "queued" : "processing"},
-                                       {"job_id", j.id}, {"error", ""}});
-                } else if (j.report) {
-                  for (const IngestFileResult& f : j.report->files)
-                    if (f.outcome == IngestFileResult::Outcome::kFailed)
-                      pending.push_back({{"name", f.path}, {"status", "failed"},
-                                         {"job_id", j.id}, {"error", f.error}});
-                } else if (j.status == "failed") {
-                  for (const std::string& n : j.names)
-                    pending.push_back(
-                        {{"name", n}, {"status", "failed"}, {"job_id", j.id}, {"error", j.error}});
-                }
-              }
-              WriteJson(call.res, {{"documents", list}, {"pending", pending}});
-              return Status::Ok();
-            });
+  ctx.route(
+      "GET", Pattern("/documents"), spec("/api/kbs/{kb}/documents", Role::kReader),
+      [c](Call& call) -> Status {
+        auto docs = call.kb->ListDocuments();
+        if (!docs) return docs.error();
+        json list = json::array();
+        for (const DocumentInfo& d : *docs) list.push_back(DocumentJson(d));
+        // Files still on their way in, and the ones that did not make it.
+        json pending = json::array();
+        for (const Job& j : c->jobs->List(call.kb_name)) {
+          if (!j.finished()) {
+            for (const std::string& n : j.names)
+              pending.push_back({{"name", n},
+                                 {"status", j.status == "queued" ? "queued" : "processing"},
+                                 {"job_id", j.id},
+                                 {"error", ""}});
+          } else if (j.report) {
+            for (const IngestFileResult& f : j.report->files)
+              if (f.outcome == IngestFileResult::Outcome::kFailed)
+                pending.push_back(
+                    {{"name", f.path}, {"status", "failed"}, {"job_id", j.id}, {"error", f.error}});
+          } else if (j.status == "failed") {
+            for (const std::string& n : j.names)
+              pending.push_back(
+                  {{"name", n}, {"status", "failed"}, {"job_id", j.id}, {"error", j.error}});
+          }
+        }
+        WriteJson(call.res, {{"documents", list}, {"pending", pending}});
+        return Status::Ok();
+      });
 
-  ctx.route("GET", Pattern(R"(/documents/(\d+))"), spec("/api/kbs/{kb}/documents/{id}", Role::kReader),
-            [](Call& call) -> Status {
+  ctx.route("GET", Pattern(R"(/documents/(\d+))"),
+            spec("/api/kbs/{kb}/documents/{id}", Role::kReader), [](Call& call) -> Status {
               auto id = ParseId(call.req.matches[2].str(), "document");
               if (!id) return id.error();
               auto doc = call.kb->GetDocument(*id);
@@ -572,7 +586,8 @@ void RegisterApiRoutes(ServerContext& ctx) {
             });
 
   ctx.route("POST", Pattern(R"(/documents/(\d+)/reingest)"),
-            spec("/api/kbs/{kb}/documents/{id}/reingest", Role::kEditor), [c](Call& call) -> Status {
+            spec("/api/kbs/{kb}/documents/{id}/reingest", Role::kEditor),
+            [c](Call& call) -> Status {
               auto id = ParseId(call.req.matches[2].str(), "document");
               if (!id) return id.error();
               auto doc = call.kb->GetDocument(*id);
@@ -621,12 +636,13 @@ void RegisterApiRoutes(ServerContext& ctx) {
             });
 
   // -- jobs --
-  ctx.route("GET", Pattern("/jobs"), spec("/api/kbs/{kb}/jobs", Role::kEditor), [c](Call& call) -> Status {
-    json list = json::array();
-    for (const Job& j : c->jobs->List(call.kb_name)) list.push_back(JobJson(j));
-    WriteJson(call.res, {{"jobs", list}});
-    return Status::Ok();
-  });
+  ctx.route("GET", Pattern("/jobs"), spec("/api/kbs/{kb}/jobs", Role::kEditor),
+            [c](Call& call) -> Status {
+              json list = json::array();
+              for (const Job& j : c->jobs->List(call.kb_name)) list.push_back(JobJson(j));
+              WriteJson(call.res, {{"jobs", list}});
+              return Status::Ok();
+            });
   ctx.route("GET", Pattern(R"(/jobs/(\d+))"), spec("/api/kbs/{kb}/jobs/{id}", Role::kEditor),
             [c](Call& call) -> Status {
               auto id = ParseId(call.req.matches[2].str(), "job");
@@ -644,44 +660,44 @@ void RegisterApiRoutes(ServerContext& ctx) {
               call.res.status = 204;
               return Status::Ok();
             });
-  ctx.route(
-      "GET", Pattern(R"(/jobs/(\d+)/events)"), spec("/api/kbs/{kb}/jobs/{id}/events", Role::kEditor),
-      [c](Call& call) -> Status {
-        auto id = ParseId(call.req.matches[2].str(), "job");
-        if (!id) return id.error();
-        auto job = c->jobs->Get(call.kb_name, *id);
-        if (!job) return Status::NotFound("no job " + std::to_string(*id));
-        SetSseHeaders(call.res);
-        auto gauge = std::make_shared<StreamGauge>(c->metrics);
-        auto seen = std::make_shared<uint64_t>(0);
-        const std::string kb = call.kb_name;
-        const int64_t job_id = *id;
-        const auto heartbeat = std::chrono::milliseconds(
-            static_cast<int64_t>(c->options.sse_heartbeat_seconds * 1000));
-        call.res.set_chunked_content_provider(
-            "text/event-stream",
-            [c, gauge, seen, kb, job_id, heartbeat](size_t, httplib::DataSink& sink) {
-              auto j = c->jobs->WaitForChange(kb, job_id, *seen, heartbeat);
-              if (!j || c->stopping) {
-                sink.done();
-                return true;
-              }
-              if (j->version == *seen) {
-                // Idle: a comment keeps proxies from timing out and tells us
-                // whether the client is still there.
-                return sink.write(": keep-alive\n\n", 15);
-              }
-              *seen = j->version;
-              const std::string ev = SseEvent(j->finished() ? "done" : "progress", JobJson(*j));
-              if (!sink.write(ev.data(), ev.size())) return false;
-              if (j->finished()) sink.done();
-              return true;
-            },
-            [c, gauge](bool success) {
-              if (!success) c->metrics.Add("askio_streams_cancelled_total", "");
+  ctx.route("GET", Pattern(R"(/jobs/(\d+)/events)"),
+            spec("/api/kbs/{kb}/jobs/{id}/events", Role::kEditor), [c](Call& call) -> Status {
+              auto id = ParseId(call.req.matches[2].str(), "job");
+              if (!id) return id.error();
+              auto job = c->jobs->Get(call.kb_name, *id);
+              if (!job) return Status::NotFound("no job " + std::to_string(*id));
+              SetSseHeaders(call.res);
+              auto gauge = std::make_shared<StreamGauge>(c->metrics);
+              auto seen = std::make_shared<uint64_t>(0);
+              const std::string kb = call.kb_name;
+              const int64_t job_id = *id;
+              const auto heartbeat = std::chrono::milliseconds(
+                  static_cast<int64_t>(c->options.sse_heartbeat_seconds * 1000));
+              call.res.set_chunked_content_provider(
+                  "text/event-stream",
+                  [c, gauge, seen, kb, job_id, heartbeat](size_t, httplib::DataSink& sink) {
+                    auto j = c->jobs->WaitForChange(kb, job_id, *seen, heartbeat);
+                    if (!j || c->stopping) {
+                      sink.done();
+                      return true;
+                    }
+                    if (j->version == *seen) {
+                      // Idle: a comment keeps proxies from timing out and tells us
+                      // whether the client is still there.
+                      return sink.write(": keep-alive\n\n", 15);
+                    }
+                    *seen = j->version;
+                    const std::string ev =
+                        SseEvent(j->finished() ? "done" : "progress", JobJson(*j));
+                    if (!sink.write(ev.data(), ev.size())) return false;
+                    if (j->finished()) sink.done();
+                    return true;
+                  },
+                  [c, gauge](bool success) {
+                    if (!success) c->metrics.Add("askio_streams_cancelled_total", "");
+                  });
+              return Status::Ok();
             });
-        return Status::Ok();
-      });
 
   // -- search and ask --
   auto search = [](Call& call) -> Status {
@@ -692,14 +708,16 @@ void RegisterApiRoutes(ServerContext& ctx) {
       body = std::move(*parsed);
     }
     std::string query;
-    if (body.contains("query") && body["query"].is_string()) query = body["query"];
-    else if (call.req.has_param("q")) query = call.req.get_param_value("q");
+    if (body.contains("query") && body["query"].is_string())
+      query = body["query"];
+    else if (call.req.has_param("q"))
+      query = call.req.get_param_value("q");
     if (query.empty()) return Status::InvalidArgument("\"query\" is required (or ?q=)");
     auto limit = Bounded(body, call.req, "limit", 10, 100);
     if (!limit) return limit.error();
-    const bool explain = (body.contains("explain") && body["explain"].is_boolean() &&
-                          body["explain"].get<bool>()) ||
-                         call.req.get_param_value("explain") == "1";
+    const bool explain =
+        (body.contains("explain") && body["explain"].is_boolean() && body["explain"].get<bool>()) ||
+        call.req.get_param_value("explain") == "1";
     SearchOptions o;
     o.limit = *limit;
     const Stopwatch sw;
@@ -721,8 +739,10 @@ void RegisterApiRoutes(ServerContext& ctx) {
       body = std::move(*parsed);
     }
     std::string question;
-    if (body.contains("question") && body["question"].is_string()) question = body["question"];
-    else if (call.req.has_param("q")) question = call.req.get_param_value("q");
+    if (body.contains("question") && body["question"].is_string())
+      question = body["question"];
+    else if (call.req.has_param("q"))
+      question = call.req.get_param_value("q");
     if (question.empty()) return Status::InvalidArgument("\"question\" is required (or ?q=)");
     const Stopwatch sw;
     // Conversations are recorded for POST (the UI and API clients); a GET
@@ -734,11 +754,12 @@ void RegisterApiRoutes(ServerContext& ctx) {
         auto found = c->store->GetConversation(call.kb_name, call.who.id(),
                                                body["conversation_id"].get<std::string>());
         if (!found) return found.error();
-        if (!*found) return Status::NotFound("no conversation " + body["conversation_id"].get<std::string>());
+        if (!*found)
+          return Status::NotFound("no conversation " + body["conversation_id"].get<std::string>());
         conversation = std::move(**found);
       } else {
-        auto started = c->store->StartConversation(call.kb_name, call.who.id(),
-                                                   question.substr(0, 200));
+        auto started =
+            c->store->StartConversation(call.kb_name, call.who.id(), question.substr(0, 200));
         if (!started) return started.error();
         conversation = std::move(*started);
       }
@@ -788,8 +809,8 @@ void RegisterApiRoutes(ServerContext& ctx) {
       cited["closest"] = answer_json["closest"];
     }
     state->events.push_back(SseEvent("citations", cited));
-    state->events.push_back(SseEvent(
-        "done", {{"message_id", message_id}, {"took_ms", sw.Seconds() * 1000}}));
+    state->events.push_back(
+        SseEvent("done", {{"message_id", message_id}, {"took_ms", sw.Seconds() * 1000}}));
     auto gauge = std::make_shared<StreamGauge>(c->metrics);
     call.res.set_chunked_content_provider(
         "text/event-stream",
@@ -867,8 +888,8 @@ void RegisterApiRoutes(ServerContext& ctx) {
               std::string comment;
               if (body->contains("comment") && (*body)["comment"].is_string())
                 comment = (*body)["comment"].get<std::string>().substr(0, 4000);
-              auto id = c->store->AddFeedback(call.kb_name, call.who.id(), *message, *rating,
-                                              comment);
+              auto id =
+                  c->store->AddFeedback(call.kb_name, call.who.id(), *message, *rating, comment);
               if (!id) return id.error();
               WriteJson(call.res, {{"id", *id}}, 201);
               return Status::Ok();
@@ -892,9 +913,12 @@ void RegisterApiRoutes(ServerContext& ctx) {
 
   // -- keys --
   auto key_json = [](const ApiKey& k) {
-    return json{{"id", k.id},     {"name", k.name},
-                {"kb", k.kb},     {"role", RoleName(k.role)},
-                {"rate_limit", k.rate_limit}, {"created_at", k.created_at},
+    return json{{"id", k.id},
+                {"name", k.name},
+                {"kb", k.kb},
+                {"role", RoleName(k.role)},
+                {"rate_limit", k.rate_limit},
+                {"created_at", k.created_at},
                 {"last_used_at", k.last_used_at}};
   };
   ctx.route("GET", "/api/keys", global("/api/keys", Role::kAdmin, true),

@@ -9,15 +9,15 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
-#include <future>
-#include <thread>
-#include <vector>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "askio/engine.h"
 #include "server/http_server.h"
@@ -119,13 +119,13 @@ class RateLimiter {
 
 // Which callers a route admits and what it needs.
 struct RouteSpec {
-  std::string name;            // the route's label in metrics, e.g. "/api/kbs/{kb}/search"
-  Role role = Role::kReader;   // the least role needed
-  bool global_admin = false;   // needs an admin key for every KB ("*")
-  bool kb_scoped = true;       // req.matches[1] is a KB name that must exist and be visible
-  bool heavy = false;          // passes the QueryGate
-  bool openai = false;         // errors in OpenAI's shape
-  bool needs_auth = true;      // false: health, readiness, the UI's files
+  std::string name;           // the route's label in metrics, e.g. "/api/kbs/{kb}/search"
+  Role role = Role::kReader;  // the least role needed
+  bool global_admin = false;  // needs an admin key for every KB ("*")
+  bool kb_scoped = true;      // req.matches[1] is a KB name that must exist and be visible
+  bool heavy = false;         // passes the QueryGate
+  bool openai = false;        // errors in OpenAI's shape
+  bool needs_auth = true;     // false: health, readiness, the UI's files
 };
 
 // One request as a handler sees it.
@@ -155,8 +155,7 @@ struct ServerContext {
   // (unless --allow-no-auth).
   bool keys_always_required = false;
 
-  std::function<void(const std::string& method, const std::string& pattern, RouteSpec,
-                     Handler)>
+  std::function<void(const std::string& method, const std::string& pattern, RouteSpec, Handler)>
       route;
   std::function<void(const std::string& pattern, RouteSpec, UploadHandler)> upload_route;
 };

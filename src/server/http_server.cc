@@ -58,14 +58,22 @@ bool IsLoopbackHost(const std::string& host) {
 
 HttpError HttpErrorFor(const Status& s) {
   switch (s.code()) {
-    case StatusCode::kOk: return {200, "ok", ""};
-    case StatusCode::kInvalidArgument: return {400, "invalid_argument", s.message()};
-    case StatusCode::kNotFound: return {404, "not_found", s.message()};
-    case StatusCode::kAlreadyExists: return {409, "already_exists", s.message()};
-    case StatusCode::kUnsupported: return {415, "unsupported", s.message()};
-    case StatusCode::kIOError: return {500, "io_error", s.message()};
-    case StatusCode::kCorruption: return {500, "corruption", s.message()};
-    case StatusCode::kInternal: return {500, "internal", s.message()};
+    case StatusCode::kOk:
+      return {200, "ok", ""};
+    case StatusCode::kInvalidArgument:
+      return {400, "invalid_argument", s.message()};
+    case StatusCode::kNotFound:
+      return {404, "not_found", s.message()};
+    case StatusCode::kAlreadyExists:
+      return {409, "already_exists", s.message()};
+    case StatusCode::kUnsupported:
+      return {415, "unsupported", s.message()};
+    case StatusCode::kIOError:
+      return {500, "io_error", s.message()};
+    case StatusCode::kCorruption:
+      return {500, "corruption", s.message()};
+    case StatusCode::kInternal:
+      return {500, "internal", s.message()};
   }
   return {500, "internal", s.message()};
 }
@@ -80,7 +88,8 @@ void WriteError(httplib::Response& res, const HttpError& e, bool openai_shape) {
     if (e.status == 404 && code == "not_found") code = "model_not_found";
     if (e.status == 429) type = "rate_limit_error", code = "rate_limit_exceeded";
     if (e.status >= 500) type = "server_error";
-    body = {{"error", {{"message", e.message}, {"type", type}, {"param", nullptr}, {"code", code}}}};
+    body = {
+        {"error", {{"message", e.message}, {"type", type}, {"param", nullptr}, {"code", code}}}};
   } else {
     body = {{"error", {{"code", e.code}, {"message", e.message}}}};
   }
@@ -96,8 +105,10 @@ void WriteJson(httplib::Response& res, const json& body, int status) {
 Result<json> ParseJsonBody(const httplib::Request& req) {
   if (req.body.empty()) return json::object();
   json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded()) return Err(Status::InvalidArgument("the request body is not valid JSON"));
-  if (!body.is_object()) return Err(Status::InvalidArgument("the request body must be a JSON object"));
+  if (body.is_discarded())
+    return Err(Status::InvalidArgument("the request body is not valid JSON"));
+  if (!body.is_object())
+    return Err(Status::InvalidArgument("the request body must be a JSON object"));
   return body;
 }
 
@@ -147,9 +158,7 @@ Status KbRegistry::Delete(const std::string& name) {
   return DeleteKnowledgeBase(data_dir_, name);
 }
 
-Result<std::vector<std::string>> KbRegistry::Names() const {
-  return ListKnowledgeBases(data_dir_);
-}
+Result<std::vector<std::string>> KbRegistry::Names() const { return ListKnowledgeBases(data_dir_); }
 
 QueryGate::QueryGate(size_t workers, size_t max_waiting, Metrics& metrics)
     : max_waiting_(max_waiting), metrics_(metrics) {
@@ -298,7 +307,7 @@ void HttpServer::Impl::Dispatch(Call& call, const RouteSpec& spec,
   const std::string caller =
       call.who.open ? "addr:" + call.req.remote_addr : "key:" + std::to_string(call.who.key.id);
   const double rate = !call.who.open && call.who.key.rate_limit > 0 ? call.who.key.rate_limit
-                                                                     : ctx.options.rate_limit;
+                                                                    : ctx.options.rate_limit;
   // Health and readiness probes are never limited: an orchestrator must be
   // able to tell "busy" from "dead".
   if (const double wait = spec.needs_auth ? ctx.limiter.Take(caller, rate) : 0; wait > 0) {
@@ -324,9 +333,9 @@ void HttpServer::Impl::Dispatch(Call& call, const RouteSpec& spec,
   }
   if (!call.who.Has(spec.role) || (spec.global_admin && !call.who.GlobalAdmin())) {
     fail({403, "permission_denied",
-          std::string("this needs ") + (spec.global_admin ? "an admin key for all knowledge bases"
-                                                          : std::string("the ") +
-                                                                RoleName(spec.role) + " role")});
+          std::string("this needs ") +
+              (spec.global_admin ? "an admin key for all knowledge bases"
+                                 : std::string("the ") + RoleName(spec.role) + " role")});
     return finish();
   }
   Status s;
@@ -382,21 +391,26 @@ void HttpServer::Impl::InstallRoutes() {
       Call call{req, res, {}, {}, nullptr, shared_spec.get()};
       Dispatch(call, *shared_spec, handler);
     };
-    if (method == "GET") http.Get(pattern, fn);
-    else if (method == "POST") http.Post(pattern, fn);
-    else if (method == "PATCH") http.Patch(pattern, fn);
-    else if (method == "DELETE") http.Delete(pattern, fn);
-    else if (method == "PUT") http.Put(pattern, fn);
+    if (method == "GET")
+      http.Get(pattern, fn);
+    else if (method == "POST")
+      http.Post(pattern, fn);
+    else if (method == "PATCH")
+      http.Patch(pattern, fn);
+    else if (method == "DELETE")
+      http.Delete(pattern, fn);
+    else if (method == "PUT")
+      http.Put(pattern, fn);
   };
   ctx.upload_route = [this](const std::string& pattern, RouteSpec spec, UploadHandler handler) {
     auto shared_spec = std::make_shared<RouteSpec>(std::move(spec));
-    http.Post(pattern, [this, shared_spec, handler](const httplib::Request& req,
-                                                    httplib::Response& res,
-                                                    const httplib::ContentReader& reader) {
-      Call call{req, res, {}, {}, nullptr, shared_spec.get()};
-      // Authentication and scope are checked before a byte of the body is read.
-      Dispatch(call, *shared_spec, [&](Call& c) -> Status { return handler(c, reader); });
-    });
+    http.Post(pattern,
+              [this, shared_spec, handler](const httplib::Request& req, httplib::Response& res,
+                                           const httplib::ContentReader& reader) {
+                Call call{req, res, {}, {}, nullptr, shared_spec.get()};
+                // Authentication and scope are checked before a byte of the body is read.
+                Dispatch(call, *shared_spec, [&](Call& c) -> Status { return handler(c, reader); });
+              });
   };
 
   RouteSpec open{.name = "/api/health", .kb_scoped = false, .needs_auth = false};
@@ -410,8 +424,8 @@ void HttpServer::Impl::InstallRoutes() {
     WriteJson(c.res, {{"ready", ready}}, ready ? 200 : 503);
     return Status::Ok();
   });
-  RouteSpec metrics{.name = "/metrics", .role = Role::kAdmin, .global_admin = true,
-                    .kb_scoped = false};
+  RouteSpec metrics{
+      .name = "/metrics", .role = Role::kAdmin, .global_admin = true, .kb_scoped = false};
   ctx.route("GET", "/metrics", metrics, [this](Call& c) -> Status {
     c.res.set_content(ctx.metrics.Render(), "text/plain; version=0.0.4");
     return Status::Ok();
@@ -424,7 +438,8 @@ void HttpServer::Impl::InstallRoutes() {
   http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;  // a handler already wrote its error
     const bool openai = req.path.rfind("/v1/", 0) == 0;
-    if (res.status == 404 && (openai || req.path.rfind("/api/", 0) == 0 || req.path == "/metrics")) {
+    if (res.status == 404 &&
+        (openai || req.path.rfind("/api/", 0) == 0 || req.path == "/metrics")) {
       WriteError(res, {404, "not_found", "no such route: " + req.method + " " + req.path}, openai);
     } else if (res.status == 413) {
       WriteError(res, {413, "payload_too_large", "the request body is too large"}, openai);
@@ -467,9 +482,9 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(const ServeOptions& optio
   }
   ctx.kbs = std::make_unique<KbRegistry>(options.data_dir);
   const size_t cores = std::max(1u, std::thread::hardware_concurrency());
-  ctx.gate = std::make_unique<QueryGate>(
-      options.query_concurrency > 0 ? options.query_concurrency : cores, options.query_queue,
-      ctx.metrics);
+  ctx.gate =
+      std::make_unique<QueryGate>(options.query_concurrency > 0 ? options.query_concurrency : cores,
+                                  options.query_queue, ctx.metrics);
   ctx.jobs = std::make_unique<JobManager>(options.ingest_workers, ctx.metrics);
   ctx.metrics.Set("askio_sse_streams_active", "", 0);
   ctx.metrics.Add("askio_streams_cancelled_total", "", 0);
@@ -504,37 +519,38 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(const ServeOptions& optio
         return 100;
       });
   Impl* raw = impl.get();
-  http.set_pre_routing_handler([raw, max_body](const httplib::Request& req,
-                                               httplib::Response& res) {
-    const bool openai = req.path.rfind("/v1/", 0) == 0;
-    if (openai) {
-      // Browser chat front-ends call /v1 from their own origin with a key.
-      res.set_header("Access-Control-Allow-Origin", "*");
-      res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type");
-      res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-      if (req.method == "OPTIONS") {
-        res.status = 204;
-        return httplib::Server::HandlerResponse::Handled;
-      }
-    }
-    if (HeaderBytes(req) > kMaxHeaderBytes) {
-      WriteError(res, {431, "headers_too_large", "request headers are over 16 KiB"}, openai);
-      res.set_header("Connection", "close");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    // Refused from the headers: the body is never buffered.
-    const std::string len = req.get_header_value("Content-Length");
-    if (!len.empty() && std::strtoull(len.c_str(), nullptr, 10) > max_body) {
-      raw->ctx.metrics.Add("askio_rejected_total", "reason=\"body_too_large\"");
-      WriteError(res, {413, "payload_too_large",
-                       "the request body is larger than the server accepts (" +
-                           std::to_string(max_body >> 20) + " MiB; askio serve --max-body-mb)"},
-                 openai);
-      res.set_header("Connection", "close");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
+  http.set_pre_routing_handler(
+      [raw, max_body](const httplib::Request& req, httplib::Response& res) {
+        const bool openai = req.path.rfind("/v1/", 0) == 0;
+        if (openai) {
+          // Browser chat front-ends call /v1 from their own origin with a key.
+          res.set_header("Access-Control-Allow-Origin", "*");
+          res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type");
+          res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+          if (req.method == "OPTIONS") {
+            res.status = 204;
+            return httplib::Server::HandlerResponse::Handled;
+          }
+        }
+        if (HeaderBytes(req) > kMaxHeaderBytes) {
+          WriteError(res, {431, "headers_too_large", "request headers are over 16 KiB"}, openai);
+          res.set_header("Connection", "close");
+          return httplib::Server::HandlerResponse::Handled;
+        }
+        // Refused from the headers: the body is never buffered.
+        const std::string len = req.get_header_value("Content-Length");
+        if (!len.empty() && std::strtoull(len.c_str(), nullptr, 10) > max_body) {
+          raw->ctx.metrics.Add("askio_rejected_total", "reason=\"body_too_large\"");
+          WriteError(res,
+                     {413, "payload_too_large",
+                      "the request body is larger than the server accepts (" +
+                          std::to_string(max_body >> 20) + " MiB; askio serve --max-body-mb)"},
+                     openai);
+          res.set_header("Connection", "close");
+          return httplib::Server::HandlerResponse::Handled;
+        }
+        return httplib::Server::HandlerResponse::Unhandled;
+      });
   impl->InstallRoutes();
   RecoverUploads(ctx);
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
@@ -545,9 +561,8 @@ Result<int> HttpServer::Bind() {
   if (i.ctx.options.port == 0) {
     i.bound_port = i.http.bind_to_any_port(i.ctx.options.host);
   } else {
-    i.bound_port = i.http.bind_to_port(i.ctx.options.host, i.ctx.options.port)
-                       ? i.ctx.options.port
-                       : -1;
+    i.bound_port =
+        i.http.bind_to_port(i.ctx.options.host, i.ctx.options.port) ? i.ctx.options.port : -1;
   }
   if (i.bound_port < 0)
     return Err(Status::IOError("cannot listen on " + i.ctx.options.host + ":" +

@@ -92,7 +92,8 @@ Status JobManager::Forget(const std::string& kb, int64_t id) {
     if (it == jobs_.end() || it->second.kb != kb)
       return Status::NotFound("no job " + std::to_string(id));
     if (!it->second.finished())
-      return Status::InvalidArgument("job " + std::to_string(id) + " is still " + it->second.status);
+      return Status::InvalidArgument("job " + std::to_string(id) + " is still " +
+                                     it->second.status);
     jobs_.erase(it);
   }
   changed_.notify_all();
@@ -126,9 +127,8 @@ void JobManager::WorkerLoop() {
       std::unique_lock<std::mutex> lock(mu_);
       // The oldest job whose KB is not already being written.
       auto runnable = [&] {
-        return std::find_if(queue_.begin(), queue_.end(), [&](const Queued& q) {
-          return !kb_busy_[jobs_.at(q.id).kb];
-        });
+        return std::find_if(queue_.begin(), queue_.end(),
+                            [&](const Queued& q) { return !kb_busy_[jobs_.at(q.id).kb]; });
       };
       work_ready_.wait(lock, [&] { return stopping_ || runnable() != queue_.end(); });
       if (stopping_) return;
@@ -163,8 +163,8 @@ void JobManager::WorkerLoop() {
         j.error = report.error().message();
         return;
       }
-      const bool all_failed = report->failed > 0 && report->failed ==
-                                                        static_cast<int64_t>(report->files.size());
+      const bool all_failed =
+          report->failed > 0 && report->failed == static_cast<int64_t>(report->files.size());
       j.status = all_failed ? "failed" : "succeeded";
       if (all_failed) j.error = report->files.front().error;
       j.progress.files_done = j.progress.files_total =

@@ -24,8 +24,8 @@ namespace askio::server {
 struct Job {
   int64_t id = 0;
   std::string kb;
-  std::string kind;               // "upload" | "url" | "reingest"
-  std::string status = "queued";  // queued | running | succeeded | failed
+  std::string kind;                // "upload" | "url" | "reingest"
+  std::string status = "queued";   // queued | running | succeeded | failed
   std::vector<std::string> names;  // what it ingests (file names or the URL)
   IngestProgress progress;
   std::optional<IngestReport> report;

@@ -89,8 +89,7 @@ int64_t EstimateTokens(const std::string& s) {
 
 void RegisterOpenAiRoutes(ServerContext& ctx) {
   ServerContext* const c = &ctx;
-  RouteSpec models{.name = "/v1/models", .role = Role::kReader, .kb_scoped = false,
-                   .openai = true};
+  RouteSpec models{.name = "/v1/models", .role = Role::kReader, .kb_scoped = false, .openai = true};
   ctx.route("GET", "/v1/models", models, [c](Call& call) -> Status {
     auto names = c->kbs->Names();
     if (!names) return names.error();
@@ -106,8 +105,11 @@ void RegisterOpenAiRoutes(ServerContext& ctx) {
     return Status::Ok();
   });
 
-  RouteSpec chat{.name = "/v1/chat/completions", .role = Role::kReader, .kb_scoped = false,
-                 .heavy = true, .openai = true};
+  RouteSpec chat{.name = "/v1/chat/completions",
+                 .role = Role::kReader,
+                 .kb_scoped = false,
+                 .heavy = true,
+                 .openai = true};
   ctx.route("POST", "/v1/chat/completions", chat, [c](Call& call) -> Status {
     auto body = ParseJsonBody(call.req);
     if (!body) return body.error();
@@ -157,13 +159,13 @@ void RegisterOpenAiRoutes(ServerContext& ctx) {
     if (body->contains("stream_options") && (*body)["stream_options"].is_object())
       include_usage = (*body)["stream_options"].value("include_usage", false);
     auto chunk = [&](const json& delta, const json& finish) {
-      return json{{"id", id},
-                  {"object", "chat.completion.chunk"},
-                  {"created", created},
-                  {"model", model},
-                  {"choices",
-                   {{{"index", 0}, {"delta", delta}, {"logprobs", nullptr},
-                     {"finish_reason", finish}}}}};
+      return json{
+          {"id", id},
+          {"object", "chat.completion.chunk"},
+          {"created", created},
+          {"model", model},
+          {"choices",
+           {{{"index", 0}, {"delta", delta}, {"logprobs", nullptr}, {"finish_reason", finish}}}}};
     };
     auto events = std::make_shared<std::vector<std::string>>();
     auto data = [](const json& j) {
@@ -176,8 +178,8 @@ void RegisterOpenAiRoutes(ServerContext& ctx) {
     last["sources"] = sources;
     events->push_back(data(last));
     if (include_usage) {
-      json u = {{"id", id},        {"object", "chat.completion.chunk"}, {"created", created},
-                {"model", model},  {"choices", json::array()},          {"usage", usage}};
+      json u = {{"id", id},       {"object", "chat.completion.chunk"}, {"created", created},
+                {"model", model}, {"choices", json::array()},          {"usage", usage}};
       events->push_back(data(u));
     }
     events->push_back("data: [DONE]\n\n");

@@ -106,9 +106,12 @@ Conversation ConversationFromRow(const store::Statement& st) {
 
 const char* RoleName(Role r) {
   switch (r) {
-    case Role::kReader: return "reader";
-    case Role::kEditor: return "editor";
-    case Role::kAdmin: return "admin";
+    case Role::kReader:
+      return "reader";
+    case Role::kEditor:
+      return "editor";
+    case Role::kAdmin:
+      return "admin";
   }
   return "reader";
 }
@@ -152,9 +155,9 @@ Result<std::unique_ptr<ServerStore>> ServerStore::Open(const std::string& data_d
   auto conn = store::Connection::Open(data_dir + "/server.db");
   if (!conn) return Err(conn.error());
   std::unique_ptr<ServerStore> s(new ServerStore(std::move(*conn)));
-  ASKIO_RETURN_IF_ERROR(s->db_.Exec(
-      "PRAGMA busy_timeout=10000; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-      "PRAGMA foreign_keys=ON;"));
+  ASKIO_RETURN_IF_ERROR(
+      s->db_.Exec("PRAGMA busy_timeout=10000; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                  "PRAGMA foreign_keys=ON;"));
   ASKIO_RETURN_IF_ERROR(s->db_.Exec(kSchema));
   return s;
 }

@@ -173,15 +173,52 @@ step('ask in chat: a streamed answer with a citation that opens the marked passa
   await answer.locator('[data-testid="feedback-up"][aria-pressed="true"]').waitFor();
 });
 
-step('a question the documents do not answer is shown as not found', async () => {
-  await page.getByTestId('chat-input').fill('What colour is the office cat?');
+step('a question the documents do not answer is shown as not found, with the closest passages', async () => {
+  // Near the notes ("Orion") but not answered by them: the server sends closest passages.
+  await page.getByTestId('chat-input').fill('What colour is the Orion logo?');
   await page.getByTestId('chat-send').click();
   const answer = page.locator('[data-testid="answer"][data-state="done"]').nth(1);
   await answer.waitFor();
   assert.equal(await answer.getAttribute('data-found'), 'false');
   await answer.getByTestId('not-found').waitFor();
-  assert.match(await answer.getByTestId('answer-text').innerText(), /does not contain an answer/);
+  assert.equal(await answer.getByTestId('answer-text').innerText(), 'The knowledge base does not contain an answer to this question.');
+  // The reason from the server, under the sentence.
+  const reason = answer.getByTestId('not-found-reason');
+  await reason.waitFor();
+  assert.ok((await reason.innerText()).trim().length > 0, 'a reason is shown');
+  assert.equal(await answer.getByTestId('citation-chip').count(), 0, 'no sources for a not-found answer');
+
+  // Up to three closest passages, as chips under their own label.
+  const closest = answer.getByTestId('closest');
+  await closest.waitFor();
+  assert.match(await closest.locator('.citations-label').innerText(), /^Closest passages$/);
+  const chips = answer.getByTestId('closest-chip');
+  const n = await chips.count();
+  assert.ok(n >= 1 && n <= 3, `${n} closest chips`);
   await screenshot('not-found');
+
+  // A closest chip opens the passage panel like a citation chip does.
+  const chip = chips.first();
+  const title = (await chip.locator('.chip-title').innerText()).trim();
+  const snippet = (await chip.getAttribute('title')) ?? '';
+  const chunkId = await chip.getAttribute('data-chunk-id');
+  const chunkResponse = page.waitForResponse((r) => r.url().endsWith(`/api/kbs/${KB}/chunks/${chunkId}`));
+  await chip.click();
+  assert.equal((await chunkResponse).status(), 200);
+  const panel = page.getByTestId('passage-panel');
+  await panel.waitFor();
+  assert.equal(await panel.getAttribute('data-chunk-id'), chunkId);
+  await panel.getByTestId('passage-meta').waitFor();
+  assert.equal(await panel.getByTestId('passage-title').innerText(), title);
+  assert.ok((await panel.getByTestId('passage-meta').innerText()).includes(title), 'the document is named in the panel');
+  // Nothing was quoted: only the snippet is marked, and only where the passage has it verbatim.
+  const passage = await panel.getByTestId('passage-text').innerText();
+  const marks = await panel.locator('[data-testid="passage-text"] mark').allInnerTexts();
+  if (snippet.trim() && passage.includes(snippet.trim())) assert.deepEqual(marks, [snippet.trim()]);
+  else assert.deepEqual(marks, []);
+  await screenshot('closest-passage');
+  await page.getByTestId('passage-close').click();
+  await panel.waitFor({ state: 'hidden' });
 });
 
 step('a conversation from the history sidebar loads with its citations', async () => {
@@ -194,6 +231,55 @@ step('a conversation from the history sidebar loads with its citations', async (
   await answer.getByTestId('citation-chip').first().waitFor();
   assert.equal(await page.locator('[data-testid="answer"]').count(), 2);
   assert.equal(await answer.getByTestId('feedback-up').getAttribute('aria-pressed'), 'true', 'the thumbs up given earlier');
+
+  // The stored not-found answer has no reason or closest passages: just the sentence.
+  const notFound = page.locator('[data-testid="answer"][data-state="done"]').nth(1);
+  assert.equal(await notFound.getAttribute('data-found'), 'false');
+  assert.equal(await notFound.getByTestId('answer-text').innerText(), 'The knowledge base does not contain an answer to this question.');
+  assert.equal(await notFound.getByTestId('closest-chip').count(), 0);
+  assert.equal(await notFound.getByTestId('not-found-reason').isVisible(), false);
+});
+
+step('on a narrow screen the header button shows the conversations as an overlay', async () => {
+  const list = page.getByTestId('conversation-list');
+  const toggle = page.getByTestId('sidebar-toggle');
+  // Wide: the sidebar is there and the toggle is not needed.
+  await list.waitFor({ state: 'visible' });
+  await toggle.waitFor({ state: 'hidden' });
+
+  await page.setViewportSize({ width: 600, height: 860 });
+  try {
+    await list.waitFor({ state: 'hidden' });
+    await toggle.waitFor({ state: 'visible' });
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+    await toggle.click();
+    await list.waitFor({ state: 'visible' });
+    await page.getByTestId('conversation-item').first().waitFor({ state: 'visible' });
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+    // An overlay: the chat keeps its full width underneath.
+    const sidebar = await page.getByTestId('chat-sidebar').boundingBox();
+    const chat = await page.getByTestId('messages').boundingBox();
+    assert.ok(sidebar.x + sidebar.width > chat.x, 'the sidebar lies over the chat');
+    await screenshot('narrow-history');
+
+    // Clicking beside it closes it; Escape does too.
+    await page.getByTestId('sidebar-backdrop').click({ position: { x: 550, y: 400 } });
+    await list.waitFor({ state: 'hidden' });
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+    await toggle.click();
+    await list.waitFor({ state: 'visible' });
+    await page.keyboard.press('Escape');
+    await list.waitFor({ state: 'hidden' });
+
+    // Opening a conversation from the overlay closes it.
+    await toggle.click();
+    await page.getByTestId('conversation-item').first().locator('.conv-open').click();
+    await list.waitFor({ state: 'hidden' });
+    await page.locator('[data-testid="answer"][data-state="done"]').first().waitFor();
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 860 });
+  }
+  await list.waitFor({ state: 'visible' });
 });
 
 step('search playground: hits with highlighted snippets and stage scores', async () => {
@@ -266,6 +352,28 @@ step('documents can be re-ingested and deleted', async () => {
   await pdf.waitFor({ state: 'detached' });
   await page.locator(`[data-testid="kb-row"][data-name="${KB}"] td.num >> nth=0`).filter({ hasText: /^1$/ }).waitFor();
   await screenshot('after-delete');
+});
+
+step('a failed upload is listed with its error until dismissed', async () => {
+  await page.getByTestId('nav-kbs').click();
+  const broken = await ws.write('broken.pdf', '%PDF-1.7 not really a pdf');
+  await page.getByTestId('file-input').setInputFiles(broken);
+  await page.locator('[data-testid="upload-row"][data-name="broken.pdf"][data-state="failed"]').waitFor();
+
+  const row = page.locator('[data-testid="doc-row"][data-status="failed"][data-name="broken.pdf"]');
+  await row.waitFor();
+  assert.equal(await row.getByTestId('doc-status').innerText(), 'Failed');
+  assert.match(await row.getByTestId('doc-error').innerText(), /pdf/i);
+  await screenshot('upload-failed');
+
+  const dismissed = page.waitForResponse((r) => /\/api\/kbs\/[^/]+\/jobs\/[^/]+$/.test(r.url()) && r.request().method() === 'DELETE');
+  await row.getByTestId('doc-dismiss').click();
+  assert.equal((await dismissed).status(), 204);
+  await row.waitFor({ state: 'detached' });
+  await page.locator('[data-testid="upload-row"][data-name="broken.pdf"]').waitFor({ state: 'detached' });
+  // Gone on the server too, not just from the page.
+  const listed = await page.evaluate(async (kb) => (await (await fetch(`/api/kbs/${kb}/documents`)).json()).pending, KB);
+  assert.deepEqual(listed.filter((p) => p.name === 'broken.pdf'), []);
 });
 
 step('the interface switches to Chinese', async () => {
