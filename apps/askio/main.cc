@@ -719,7 +719,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 65535));
   serve->add_flag("--allow-no-auth", serve_options.allow_no_auth,
                   "Serve a non-loopback address without API keys (trusted networks only)");
-  serve->add_option("--threads", serve_options.threads, "Connections served at once")
+  serve->add_option("--threads", serve_options.threads, "Connections served at once (default 128)")
       ->check(CLI::Range(4, 1024));
   serve->add_option("--query-concurrency", serve_options.query_concurrency,
                     "Searches and answers computed at once (default: cores)");
