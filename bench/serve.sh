@@ -100,8 +100,10 @@ def ms(v):
 def parse(path):
     t = open(path).read()
     out = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1)),
-           "p50_ms": ms(re.search(r"50%\s+(\S+)", t).group(1)),
-           "p99_ms": ms(re.search(r"99%\s+(\S+)", t).group(1)),
+           # The latency distribution lines ("     50%    8.08ms"), not the
+           # "Req/Sec ... 72.50%" column that also ends in 50%.
+           "p50_ms": ms(re.search(r"^\s+50%[ \t]+(\S+)", t, re.M).group(1)),
+           "p99_ms": ms(re.search(r"^\s+99%[ \t]+(\S+)", t, re.M).group(1)),
            "requests": int(re.search(r"(\d+) requests in", t).group(1))}
     m = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
     out["non_2xx"] = int(m.group(1)) if m else 0

@@ -5,6 +5,7 @@
 #include "server/http_server.h"
 
 #include <arpa/inet.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cmath>
@@ -247,6 +248,7 @@ class HttpServer::Impl {
   ServerContext ctx;
   httplib::Server http;
   int bound_port = -1;
+  int listen_fd = -1;  // to raise the library's listen backlog after bind
 
   // Who is asking, or the error to answer with.
   std::variant<Principal, HttpError> Authenticate(const httplib::Request& req,
@@ -499,6 +501,16 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(const ServeOptions& optio
   http.set_read_timeout(secs, usecs);
   http.set_write_timeout(secs, usecs);
   http.set_keep_alive_timeout(5);
+  // The library's defaults close a keep-alive connection after 5 requests
+  // and listen with a backlog of 5: under load, clients reconnect all the
+  // time and SYNs overflow the queue, which costs seconds of retransmission.
+  http.set_keep_alive_max_count(1000);
+  Impl* listen_owner = impl.get();
+  http.set_socket_options([listen_owner](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_owner->listen_fd = sock;
+  });
   // Responses go out as headers then body: without this, Nagle's algorithm
   // and the client's delayed ACK add up to 40 ms to a small response.
   http.set_tcp_nodelay(true);
@@ -564,6 +576,8 @@ Result<int> HttpServer::Bind() {
     i.bound_port =
         i.http.bind_to_port(i.ctx.options.host, i.ctx.options.port) ? i.ctx.options.port : -1;
   }
+  // Linux lets listen() be called again to raise the backlog.
+  if (i.bound_port >= 0 && i.listen_fd >= 0) ::listen(i.listen_fd, SOMAXCONN);
   if (i.bound_port < 0)
     return Err(Status::IOError("cannot listen on " + i.ctx.options.host + ":" +
                                std::to_string(i.ctx.options.port) +
