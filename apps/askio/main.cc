@@ -572,12 +572,7 @@ int RunKeys(const Globals& g, const std::string& action, const std::string& kb,
     if (g.json) {
       json list = json::array();
       for (const ApiKey& k : *keys)
-        list.push_back({{"id", k.id},
-                        {"name", k.name},
-                        {"kb", k.kb},
-                        {"role", RoleName(k.role)},
-                        {"created_at", k.created_at},
-                        {"last_used_at", k.last_used_at}});
+        list.push_back(ApiKeyJson(k));
       std::cout << json{{"keys", list}}.dump() << "\n";
       return 0;
     }

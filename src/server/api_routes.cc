@@ -912,26 +912,17 @@ void RegisterApiRoutes(ServerContext& ctx) {
             });
 
   // -- keys --
-  auto key_json = [](const ApiKey& k) {
-    return json{{"id", k.id},
-                {"name", k.name},
-                {"kb", k.kb},
-                {"role", RoleName(k.role)},
-                {"rate_limit", k.rate_limit},
-                {"created_at", k.created_at},
-                {"last_used_at", k.last_used_at}};
-  };
   ctx.route("GET", "/api/keys", global("/api/keys", Role::kAdmin, true),
-            [c, key_json](Call& call) -> Status {
+            [c](Call& call) -> Status {
               auto keys = c->store->ListKeys();
               if (!keys) return keys.error();
               json list = json::array();
-              for (const ApiKey& k : *keys) list.push_back(key_json(k));
+              for (const ApiKey& k : *keys) list.push_back(ApiKeyJson(k));
               WriteJson(call.res, {{"keys", list}});
               return Status::Ok();
             });
   ctx.route("POST", "/api/keys", global("/api/keys", Role::kAdmin, true),
-            [c, key_json](Call& call) -> Status {
+            [c](Call& call) -> Status {
               auto body = ParseJsonBody(call.req);
               if (!body) return body.error();
               auto kb = RequiredString(*body, "kb");
@@ -942,7 +933,7 @@ void RegisterApiRoutes(ServerContext& ctx) {
               const std::string name = body->value("name", std::string());
               auto created = c->store->CreateKey(*kb, *role, name);
               if (!created) return created.error();
-              json out = key_json(created->key);
+              json out = ApiKeyJson(created->key);
               out["key"] = created->secret;
               WriteJson(call.res, out, 201);
               return Status::Ok();

@@ -123,6 +123,16 @@ Result<Role> ParseRole(const std::string& name) {
   return Err(Status::InvalidArgument("unknown role '" + name + "': use reader, editor or admin"));
 }
 
+nlohmann::json ApiKeyJson(const ApiKey& k) {
+  return {{"id", k.id},
+          {"name", k.name},
+          {"kb", k.kb},
+          {"role", RoleName(k.role)},
+          {"rate_limit", k.rate_limit},
+          {"created_at", k.created_at},
+          {"last_used_at", k.last_used_at}};
+}
+
 std::string Sha256Hex(const std::string& data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;

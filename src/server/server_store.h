@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "askio/status.h"
 #include "store/sqlite.h"
 
@@ -28,6 +30,9 @@ struct ApiKey {
   double rate_limit = 0;  // requests per second; 0 = the server's default
   std::string created_at, last_used_at;
 };
+
+// A key as the API and `askio keys list --json` show it (never the secret).
+nlohmann::json ApiKeyJson(const ApiKey& k);
 
 struct NewKey {
   ApiKey key;
