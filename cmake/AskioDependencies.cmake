@@ -18,6 +18,11 @@ pkg_check_modules(OPENSSL REQUIRED IMPORTED_TARGET openssl)
 find_library(MAGIC_LIB magic REQUIRED)
 find_package(xapian REQUIRED)
 find_package(nlohmann_json REQUIRED)
+pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
+# FAISS (static, from libfaiss-dev) links OpenMP and the system BLAS
+# (OpenBLAS through Debian's alternatives).
+find_package(OpenMP REQUIRED)
+find_package(faiss REQUIRED)
 find_package(Threads REQUIRED)
 find_library(STEMMER_LIB stemmer REQUIRED)
 find_library(CMARK_EXT_LIB cmark-gfm-extensions REQUIRED)

@@ -20,6 +20,8 @@ packages=(
   libpugixml-dev
   libmagic-dev
   libcpp-httplib-dev libssl-dev  # askio serve
+  libfaiss-dev libopenblas-pthread-dev  # vector index (FAISS over OpenBLAS)
+  libtomlplusplus-dev  # askio.toml
   asymptote-doc camlidl-doc  # real PDF manuals (196 and 26 pages) the format tests read
   afl++  # fuzzing (scripts/fuzz.sh, docs/fuzzing.md)
   nlohmann-json3-dev

@@ -1,0 +1,85 @@
+// The dense (vector) index over chunk embeddings, in FAISS. Derived, like
+// the lexical index: the catalogue stores every embedding, and this index
+// can be rebuilt from it at any time.
+//
+// Vectors are L2-normalised, so inner product = cosine similarity. Small
+// indexes use exact search (IndexFlatIP); above `hnsw_threshold` vectors an
+// HNSW graph (optionally over 8-bit scalar-quantised vectors) is built.
+// External ids are chunk ids (IndexIDMap2). Deletions: exact indexes remove
+// in place; HNSW cannot, so removed ids become tombstones filtered out of
+// results, and NeedsRebuild() says when they are worth a rebuild.
+//
+// Thread safety: Search is const and may run concurrently with other
+// Searches; Add/Remove/Save need exclusive access (the owner's lock).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "askio/status.h"
+
+namespace askio::index {
+
+struct VectorHit {
+  int64_t id;
+  float score;  // cosine similarity
+};
+
+struct VectorIndexOptions {
+  size_t dim = 0;
+  size_t hnsw_threshold = 20000;  // vectors; at or above it Build() makes HNSW
+  int hnsw_m = 32;
+  int ef_construction = 128;
+  int ef_search = 96;
+  bool quantize = false;  // HNSW over SQ8 codes (4x smaller, slightly lower recall)
+};
+
+class VectorIndex {
+ public:
+  enum class Kind { kFlat, kHnsw, kHnswSq8 };
+
+  // An empty exact index of `options.dim` dimensions.
+  static Result<std::unique_ptr<VectorIndex>> Create(const VectorIndexOptions& options);
+  // Builds the kind `options` calls for at this size, from all vectors at once
+  // (`vectors` is ids.size() x dim, row-major, normalised).
+  static Result<std::unique_ptr<VectorIndex>> Build(const VectorIndexOptions& options,
+                                                    const std::vector<int64_t>& ids,
+                                                    const std::vector<float>& vectors);
+  // Reads a saved index; kCorruption if the file is damaged.
+  static Result<std::unique_ptr<VectorIndex>> Load(const std::string& path);
+  ~VectorIndex();
+
+  // Writes to path.tmp, fsyncs, renames: a crash leaves the old file or the new.
+  Status Save(const std::string& path) const;
+
+  Status Add(const std::vector<int64_t>& ids, const std::vector<float>& vectors);
+  Status Remove(const std::vector<int64_t>& ids);
+
+  // The k most similar vectors; `keep`, when given, filters ids (document or
+  // tag filters) inside the search, so k results still come back.
+  Result<std::vector<VectorHit>> Search(const float* query, size_t k,
+                                        const std::function<bool(int64_t)>* keep = nullptr) const;
+
+  size_t dim() const;
+  size_t size() const;        // live vectors
+  size_t tombstones() const;  // removed but still in the graph
+  Kind kind() const;
+  bool NeedsRebuild() const;  // tombstones above a fifth of the index
+  size_t MemoryBytes() const;  // approximate, for benchmarks
+  void SetEfSearch(int ef);
+
+  class Impl;
+
+ private:
+  explicit VectorIndex(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Scales `v` to unit length in place (a zero vector stays zero).
+void Normalize(std::vector<float>& v);
+void Normalize(float* v, size_t dim);
+
+}  // namespace askio::index
