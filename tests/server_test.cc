@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "fake_openai_server.h"
 #include "http_test_server.h"
 #include "server/http_context.h"
 #include "server/http_server.h"
@@ -861,6 +862,94 @@ TEST(StreamPieces, SplitsWordsCjkAndKeepsMarkersWhole) {
   std::string joined;
   for (const std::string& p : StreamPieces("a [b] c [12] 中文")) joined += p;
   EXPECT_EQ(joined, "a [b] c [12] 中文");
+}
+
+}  // namespace
+}  // namespace askio::server
+
+namespace askio::server {
+namespace {
+
+// With a language model configured (askio.toml pointing at a fake server),
+// streamed answers carry the model's tokens as they come, and a client that
+// hangs up mid-answer stops the model call.
+class ServerWithModel : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    options_ = Options(dir_);
+    options_.sse_heartbeat_seconds = 0.05;
+    options_.config_path = dir_ / "askio.toml";
+    WriteFile(options_.config_path, "[llm]\nbase_url = \"" + fake_.BaseUrl() +
+                                        "\"\nmodel = \"fake-chat\"\nmax_retries = 0\n");
+    server_ = std::make_unique<RunningServer>(options_);
+    auto c = server_->Client();
+    ASSERT_EQ(c.Post("/api/kbs", R"({"name":"hb"})", "application/json")->status, 201);
+    UploadAndWait(c, "hb", {{"handbook.md", kHandbook}});
+  }
+  TempDir dir_;
+  askio::testing::FakeOpenAi fake_;
+  ServeOptions options_;
+  std::unique_ptr<RunningServer> server_;
+};
+
+TEST_F(ServerWithModel, StreamsTheModelsTokensThenCheckedCitations) {
+  fake_.ScriptChat(
+      {.text = "Every employee gets 25 days of annual leave per year [1].", .piece_bytes = 6});
+  auto c = server_->Client();
+  auto r =
+      c.Post("/api/kbs/hb/ask", R"({"question":"How many days of annual leave?","stream":true})",
+             "application/json");
+  ASSERT_TRUE(r);
+  std::string text;
+  json cited;
+  int tokens = 0;
+  std::regex event(R"(event: (\w+)\ndata: (.*)\n\n)");
+  for (std::sregex_iterator it(r->body.begin(), r->body.end(), event), end; it != end; ++it) {
+    json data = json::parse((*it)[2].str());
+    if ((*it)[1] == "token") {
+      text += data["text"].get<std::string>();
+      ++tokens;
+    }
+    if ((*it)[1] == "citations") cited = data;
+  }
+  EXPECT_EQ(text, "Every employee gets 25 days of annual leave per year [1].");
+  EXPECT_GT(tokens, 5);  // the model's pieces, not one block
+  EXPECT_TRUE(cited["generated_by"].get<std::string>().starts_with("llm:fake-chat @ 127.0.0.1"))
+      << cited.dump();
+  EXPECT_TRUE(cited["grounded"]);
+  ASSERT_EQ(cited["citations"].size(), 1u);
+  EXPECT_EQ(cited["citations"][0]["source"], "handbook.md");
+  // The OpenAI surface streams the same way, with the sources at the end.
+  fake_.ScriptChat({.text = "Every employee gets 25 days of annual leave per year [1]."});
+  auto o = c.Post(
+      "/v1/chat/completions",
+      R"({"model":"kb:hb","stream":true,"messages":[{"role":"user","content":"How many days of annual leave?"}]})",
+      "application/json");
+  ASSERT_TRUE(o);
+  EXPECT_NE(o->body.find("\"sources\""), std::string::npos);
+  EXPECT_NE(o->body.find("data: [DONE]"), std::string::npos);
+}
+
+TEST_F(ServerWithModel, AClientThatHangsUpStopsTheModelCall) {
+  // The model sends a little and then goes quiet, holding its response open.
+  fake_.ScriptChat(
+      {.text = "Every employee gets", .send_finish = false, .send_done = false, .hold_open = true});
+  auto c = server_->Client();
+  std::string seen;
+  httplib::Request req;
+  req.method = "POST";
+  req.path = "/api/kbs/hb/ask";
+  req.body = R"({"question":"How many days of annual leave?","stream":true})";
+  req.set_header("Content-Type", "application/json");
+  req.content_receiver = [&](const char* data, size_t len, uint64_t, uint64_t) {
+    seen.append(data, len);
+    return seen.find("event: token") == std::string::npos;  // hang up at the first token
+  };
+  c.send(req);
+  EXPECT_NE(seen.find("event: token"), std::string::npos);
+  // The server's heartbeat finds the client gone and cancels the upstream
+  // call: the fake model sees its client close.
+  EXPECT_TRUE(fake_.WaitForClientCloses(1, std::chrono::seconds(10)));
 }
 
 }  // namespace

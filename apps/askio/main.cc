@@ -16,7 +16,9 @@
 #include <thread>
 
 #include "askio/engine.h"
+#include "common/clock.h"
 #include "eval/eval.h"
+#include "model/models.h"
 #include "server/http_server.h"
 #include "server/server_store.h"
 
@@ -176,15 +178,28 @@ const char* OutcomeName(askio::IngestFileResult::Outcome o) {
 
 struct Globals {
   std::string data_dir;
+  std::string config;  // askio.toml; default model::DefaultConfigPath(data_dir)
   bool json = false;
 };
 
+// Opens a KB with the models askio.toml and the environment configure for
+// it. A model that cannot be reached is a warning: the KB still answers,
+// lexically and with the built-in reader.
 askio::Result<std::unique_ptr<askio::KnowledgeBase>> OpenKb(const Globals& g,
                                                             const std::string& name,
                                                             bool create = false) {
-  return askio::KnowledgeBase::Open(g.data_dir, name,
-                                    create ? askio::KnowledgeBase::OpenMode::kCreateIfMissing
-                                           : askio::KnowledgeBase::OpenMode::kMustExist);
+  auto kb = askio::KnowledgeBase::Open(g.data_dir, name,
+                                       create ? askio::KnowledgeBase::OpenMode::kCreateIfMissing
+                                              : askio::KnowledgeBase::OpenMode::kMustExist);
+  if (!kb) return kb;
+  auto models = askio::model::LoadModels(g.config, name);
+  if (!models) return askio::Err(models.error());
+  if (askio::model::Any(*models)) {
+    if (Status s = (*kb)->SetModels(std::move(*models)); !s.ok())
+      std::cerr << "askio: warning: " << s.message()
+                << " (searching lexically until `askio kb embed " << name << "` succeeds)\n";
+  }
+  return kb;
 }
 
 int RunIngest(const Globals& g, const std::string& kb_name, const std::vector<std::string>& paths,
@@ -273,8 +288,8 @@ int RunIngest(const Globals& g, const std::string& kb_name, const std::vector<st
   return all_failed ? 1 : 0;
 }
 
-int RunSearch(const Globals& g, const std::string& kb_name, const std::string& query,
-              size_t limit) {
+int RunSearch(const Globals& g, const std::string& kb_name, const std::string& query, size_t limit,
+              bool explain) {
   auto kb = OpenKb(g, kb_name);
   if (!kb) return Fail(kb.error());
   askio::SearchOptions so;
@@ -301,6 +316,12 @@ int RunSearch(const Globals& g, const std::string& kb_name, const std::string& q
                      {"char_end", h.chunk.char_end},
                      {"snippet", h.snippet},
                      {"highlights", hl}});
+      if (explain) {
+        json st = json::array();
+        for (const auto& x : h.stages)
+          st.push_back({{"stage", x.stage}, {"score", x.score}, {"rank", x.rank}});
+        out.back()["stages"] = st;
+      }
     }
     std::cout << json{{"query", query}, {"hits", out}}.dump(2) << "\n";
     return 0;
@@ -316,7 +337,103 @@ int RunSearch(const Globals& g, const std::string& kb_name, const std::string& q
                 HeadingTrail(h.document_title, h.chunk.heading_path).c_str(), h.score);
     std::printf("   %s, %s\n", h.document_source.c_str(),
                 PlaceOf(h.chunk.location, h.chunk.char_start, h.chunk.char_end).c_str());
-    std::printf("   %s\n\n", Highlighted(h, tty).c_str());
+    std::printf("   %s\n", Highlighted(h, tty).c_str());
+    if (explain) {
+      std::printf("   stages:");
+      for (const auto& x : h.stages) {
+        std::printf("  %s %.4g", x.stage.c_str(), x.score);
+        if (x.rank > 0) std::printf(" (#%d)", x.rank);
+      }
+      std::printf("\n");
+    }
+    std::printf("\n");
+  }
+  return 0;
+}
+
+// `askio models test`: each configured provider, called once, end to end.
+int RunModelsTest(const Globals& g, const std::string& kb_name) {
+  auto config = askio::model::LoadModelsConfig(g.config, kb_name, askio::model::AskioEnvironment());
+  if (!config) return Fail(config.error());
+  const askio::Models models = askio::model::MakeModels(*config);
+  json results = json::object();
+  bool all_ok = true;
+  auto report = [&](const char* section, const askio::model::ProviderConfig& pc, bool ok,
+                    const std::string& detail, double seconds) {
+    results[section] = {
+        {"configured", pc.configured()}, {"ok", ok}, {"detail", detail}, {"seconds", seconds}};
+    if (pc.configured() && !ok) all_ok = false;
+    if (g.json) return;
+    if (!pc.configured()) {
+      std::printf("%-7s not configured\n", section);
+    } else {
+      std::printf("%-7s %s  %s  %s (%.2f s)\n", section, ok ? "ok    " : "FAILED",
+                  pc.Describe().c_str(), detail.c_str(), seconds);
+    }
+  };
+  if (models.llm) {
+    askio::Stopwatch sw;
+    askio::model::ChatRequest req;
+    req.messages = {{"user", "Reply with the single word OK."}};
+    req.max_tokens = 16;
+    auto r = models.llm->Complete(req);
+    report("llm", config->llm, r.has_value(),
+           r ? "replied \"" + OneLine(r->text.substr(0, 60)) + "\"" : r.error().message(),
+           sw.Seconds());
+  } else {
+    report("llm", config->llm, false, "", 0);
+  }
+  if (models.embed) {
+    askio::Stopwatch sw;
+    auto r = models.embed->Embed({"askio models test", "第二段文字"});
+    report("embed", config->embed, r.has_value(),
+           r ? "dimension " + std::to_string(r->front().size()) : r.error().message(),
+           sw.Seconds());
+  } else {
+    report("embed", config->embed, false, "", 0);
+  }
+  if (models.rerank) {
+    askio::Stopwatch sw;
+    auto r = models.rerank->Rerank(
+        "annual leave", {"Staff get 25 days of annual leave.", "The office opens at 8 am."});
+    const bool ok = r.has_value() && r->size() == 2;
+    report("rerank", config->rerank, ok,
+           ok ? ((*r)[0] > (*r)[1] ? "ranked the relevant text first"
+                                   : "answered, but ranked the relevant text second")
+              : (r ? "wrong number of scores" : r.error().message()),
+           sw.Seconds());
+  } else {
+    report("rerank", config->rerank, false, "", 0);
+  }
+  if (g.json) std::cout << results.dump(2) << "\n";
+  return all_ok ? 0 : 2;
+}
+
+int RunKbEmbed(const Globals& g, const std::string& name) {
+  auto kb = OpenKb(g, name);
+  if (!kb) return Fail(kb.error());
+  const bool bar = StderrIsTty() && !g.json;
+  auto r = (*kb)->Embed([&](int64_t done, int64_t total) {
+    if (bar)
+      std::fprintf(stderr, "\rembedding %lld/%lld", static_cast<long long>(done),
+                   static_cast<long long>(total));
+  });
+  if (bar) std::fprintf(stderr, "\n");
+  if (!r) return Fail(r.error());
+  if (g.json) {
+    std::cout << json{{"chunks", r->chunks},
+                      {"embedded", r->embedded},
+                      {"cached", r->cached},
+                      {"indexed", r->indexed},
+                      {"seconds", r->seconds}}
+                     .dump()
+              << "\n";
+  } else {
+    std::printf(
+        "%lld chunks: %lld embedded now, %lld already had vectors; %lld in the dense "
+        "index (%.1f s).\n",
+        static_cast<long long>(r->chunks), static_cast<long long>(r->embedded),
+        static_cast<long long>(r->cached), static_cast<long long>(r->indexed), r->seconds);
   }
   return 0;
 }
@@ -331,9 +448,12 @@ int RunAsk(const Globals& g, const std::string& kb_name, const std::string& ques
   if (g.json) {
     json cites = json::array();
     for (const auto& c : a.citations) cites.push_back(CitationJson(c));
-    json out = {{"question", question}, {"found", a.found},       {"answer", a.text},
-                {"span", a.span},       {"evidence", a.evidence}, {"confidence", a.confidence},
-                {"citations", cites}};
+    json out = {{"question", question},   {"found", a.found},
+                {"answer", a.text},       {"span", a.span},
+                {"evidence", a.evidence}, {"confidence", a.confidence},
+                {"citations", cites},     {"generated_by", a.generated_by},
+                {"grounded", a.grounded}, {"unsupported_claims", a.unsupported_claims}};
+    if (!a.fallback_reason.empty()) out["fallback_reason"] = a.fallback_reason;
     if (!a.found) {
       // What came closest, so a person can judge the "not found" themselves.
       out["reason"] = a.reason;
@@ -348,6 +468,9 @@ int RunAsk(const Globals& g, const std::string& kb_name, const std::string& ques
     std::cout << out.dump(2) << "\n";
     return 0;
   }
+  if (!a.fallback_reason.empty())
+    std::printf("(The language model failed: %s. The built-in reader answered.)\n\n",
+                a.fallback_reason.c_str());
   if (!a.found) {
     std::printf("The knowledge base does not contain an answer to this question.\n  (%s)\n",
                 a.reason.c_str());
@@ -360,7 +483,14 @@ int RunAsk(const Globals& g, const std::string& kb_name, const std::string& ques
     return 0;
   }
   std::printf("%s\n", OneLine(a.text).c_str());
-  if (a.span != a.evidence) std::printf("  (from: %s)\n", OneLine(a.evidence).c_str());
+  if (a.generated_by == "extractive") {
+    if (a.span != a.evidence) std::printf("  (from: %s)\n", OneLine(a.evidence).c_str());
+  } else {
+    std::printf("  (written by %s%s)\n", a.generated_by.substr(4).c_str(),
+                a.grounded ? "; every claim checked against its source" : "");
+    for (const std::string& claim : a.unsupported_claims)
+      std::printf("  ! not supported by the cited source: %s\n", OneLine(claim).c_str());
+  }
   std::printf("\nSources:\n");
   for (const auto& c : a.citations) {
     std::printf("[%d] %s — %s, %s\n    \"%s\"\n", c.number,
@@ -422,6 +552,11 @@ int RunContext(const Globals& g, const std::string& kb_name, const std::string& 
 
 int RunEval(const Globals& g, askio::eval::EvalOptions options) {
   const bool show = StderrIsTty() && !g.json;
+  // The same protocol, lexical or hybrid: the models of --config (or the
+  // ASKIO_* variables) take part when configured.
+  auto models = askio::model::LoadModels(g.config, "eval");
+  if (!models) return Fail(models.error());
+  options.models = std::move(*models);
   auto result = askio::eval::RunEval(options, [&](size_t done, size_t total) {
     if (show) std::fprintf(stderr, "\r  %zu/%zu questions", done, total);
   });
@@ -508,6 +643,7 @@ int RunKbStats(const Globals& g, const std::string& name) {
 // signal handler.
 int RunServe(const Globals& g, askio::server::ServeOptions options) {
   options.data_dir = g.data_dir;
+  options.config_path = g.config;
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
@@ -571,8 +707,7 @@ int RunKeys(const Globals& g, const std::string& action, const std::string& kb,
     if (!keys) return Fail(keys.error());
     if (g.json) {
       json list = json::array();
-      for (const ApiKey& k : *keys)
-        list.push_back(ApiKeyJson(k));
+      for (const ApiKey& k : *keys) list.push_back(ApiKeyJson(k));
       std::cout << json{{"keys", list}}.dump() << "\n";
       return 0;
     }
@@ -608,6 +743,9 @@ int main(int argc, char** argv) {
                  "Where knowledge bases live (default $ASKIO_DATA_DIR, else "
                  "$XDG_DATA_HOME/askio)");
   app.add_flag("--json", g.json, "Machine-readable output");
+  app.add_option("--config", g.config,
+                 "Model configuration (default $ASKIO_CONFIG, else DATA_DIR/askio.toml); "
+                 "ASKIO_<SECTION>_<KEY> variables override it");
 
   std::string kb_name;
   std::vector<std::string> paths;
@@ -654,6 +792,8 @@ int main(int argc, char** argv) {
   search->add_option("--kb", kb_name, "Knowledge base")->required();
   search->add_option("query", query, "What to look for")->required();
   search->add_option("-k,--limit", limit, "Number of results")->check(CLI::Range(1, 1000));
+  bool explain = false;
+  search->add_flag("--explain", explain, "Show each hit's score and rank in every stage");
 
   auto* ask = app.add_subcommand("ask", "A short answer with citations, or \"not found\"");
   ask->add_option("--kb", kb_name, "Knowledge base")->required();
@@ -704,6 +844,16 @@ int main(int argc, char** argv) {
   auto* kb_reindex =
       kb->add_subcommand("reindex", "Rebuild the derived indexes from the catalogue");
   kb_reindex->add_option("name", target)->required();
+  auto* kb_embed = kb->add_subcommand(
+      "embed", "Embed chunks that have no vector yet and bring the dense index level (resumable)");
+  kb_embed->add_option("name", target)->required();
+
+  auto* models_cmd =
+      app.add_subcommand("models", "Model providers (askio.toml, ASKIO_* variables)");
+  models_cmd->require_subcommand(1);
+  auto* models_test =
+      models_cmd->add_subcommand("test", "Call each configured provider once and say what works");
+  models_test->add_option("--kb", kb_name, "Use this knowledge base's overrides");
 
   askio::server::ServeOptions serve_options;
   double max_body_mb = 256;
@@ -761,6 +911,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (g.data_dir.empty()) g.data_dir = askio::DefaultDataDir();
+  if (g.config.empty()) g.config = askio::model::DefaultConfigPath(g.data_dir);
   // A larger target size than the default cut-off would be refused; raise
   // the cut-off with it.
   for (askio::ChunkOptions* c : {&ingest_options.chunking, &eval_options.ingest.chunking})
@@ -779,7 +930,9 @@ int main(int argc, char** argv) {
     if (*keys_create) return RunKeys(g, "create", key_kb, key_role, key_name, key_rate, 0);
     if (*keys_list) return RunKeys(g, "list", "", "", "", 0, 0);
     if (*keys_revoke) return RunKeys(g, "revoke", "", "", "", 0, key_id);
-    if (*search) return RunSearch(g, kb_name, query, limit);
+    if (*search) return RunSearch(g, kb_name, query, limit, explain);
+    if (*models_test) return RunModelsTest(g, kb_name);
+    if (*kb_embed) return RunKbEmbed(g, target);
     if (*ask) return RunAsk(g, kb_name, query);
     if (*eval) return RunEval(g, eval_options);
     if (*context) return RunContext(g, kb_name, query, context_options);

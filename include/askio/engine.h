@@ -22,6 +22,30 @@
 
 namespace askio {
 
+namespace model {
+class ChatModel;
+class Embedder;
+class Reranker;
+}  // namespace model
+
+// Optional models over the OpenAI-compatible protocol (src/model/provider.h).
+// Any may be null: the KB then works without it (lexical retrieval, the
+// extractive reader).
+struct Models {
+  std::shared_ptr<model::ChatModel> llm;
+  std::shared_ptr<model::Embedder> embed;
+  std::shared_ptr<model::Reranker> rerank;
+};
+
+// What embedding the KB's chunks did.
+struct EmbedReport {
+  int64_t chunks = 0;    // chunks in the KB
+  int64_t embedded = 0;  // texts sent to the model now
+  int64_t cached = 0;    // chunks whose text already had a vector
+  int64_t indexed = 0;   // vectors in the dense index afterwards
+  double seconds = 0;
+};
+
 // $ASKIO_DATA_DIR, else $XDG_DATA_HOME/askio, else ~/.local/share/askio.
 std::string DefaultDataDir();
 
@@ -103,6 +127,17 @@ class KnowledgeBase {
 
   // Removes a document and its chunks from the catalogue and the index.
   Status DeleteDocument(int64_t document_id);
+
+  // Attaches models. With an embedder, the dense index is loaded (or rebuilt
+  // from the stored vectors, embedding what is missing) and kept current by
+  // every ingest; a different embedding model than last time rebuilds it.
+  // A failure to embed leaves the KB lexical-only and is returned.
+  Status SetModels(Models models);
+  Models models() const;
+  // Embeds every chunk without a vector for the configured embedder and
+  // brings the dense index level (resumable: done work is kept).
+  using EmbedProgressFn = std::function<void(int64_t done, int64_t total)>;
+  Result<EmbedReport> Embed(const EmbedProgressFn& progress = {});
 
   // Sets the ranking scheme, e.g. "bm25 k1=1.2 b=0.75"; stored with the KB.
   Status SetWeighting(const std::string& scheme);

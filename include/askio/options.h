@@ -2,9 +2,13 @@
 // need; every field has a sensible default so `{}` is always valid.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace askio {
@@ -70,8 +74,21 @@ struct FeedbackOptions {
   double weight = 0.3;   // their weight relative to the question's terms
 };
 
+// Dense retrieval and fusion, used when an embedding model is configured
+// (KnowledgeBase::SetModels); ignored otherwise.
+struct HybridOptions {
+  bool dense = true;  // false: lexical only even with an embedder
+  enum class Fusion { kRrf, kWeighted } fusion = Fusion::kRrf;
+  double rrf_k = 60;         // reciprocal rank fusion constant
+  double dense_weight = 1;   // the dense stage's weight in either fusion
+  bool rerank = true;        // when a reranker is configured
+  size_t rerank_depth = 20;  // candidates sent to the reranker
+  double mmr_lambda = 0;     // > 0: maximal marginal relevance for diversity
+};
+
 struct SearchOptions {
   size_t limit = 10;
+  HybridOptions hybrid;
   FeedbackOptions feedback;
   // Characters of context in each highlighted snippet.
   size_t snippet_chars = 160;
@@ -88,6 +105,19 @@ struct AskOptions {
   // Maximum citations attached to an answer.
   size_t max_citations = 3;
   FeedbackOptions feedback;
+  HybridOptions hybrid;
+
+  // With a language model configured (KnowledgeBase::SetModels):
+  bool use_llm = true;  // false: the extractive reader even with a model
+  // Earlier turns of the conversation, oldest first: a follow-up is made
+  // standalone before retrieval, and recent turns go into the prompt.
+  std::vector<std::pair<std::string, std::string>> history;  // (question, answer)
+  size_t history_tokens = 800;
+  size_t context_tokens = 3000;  // sources in the prompt
+  // Receives the answer as the model writes it; return false to stop.
+  std::function<bool(std::string_view)> on_token;
+  // Set from another thread to abandon the model call.
+  const std::atomic<bool>* cancelled = nullptr;
 };
 
 struct ContextOptions {

@@ -94,6 +94,15 @@ struct Answer {
   // coverage being the share of the question's IDF-weighted terms present.
   double confidence = 0;
   std::string reason;  // why the answer was withheld, when !found
+
+  // Who wrote it: "extractive" (the built-in reader) or "llm:<model @ host>".
+  std::string generated_by = "extractive";
+  // LLM answers: every claim cites a source that supports it (checked after
+  // generation), and the claims that failed the check.
+  bool grounded = true;
+  std::vector<std::string> unsupported_claims;
+  // Set when a configured model failed and the built-in reader answered.
+  std::string fallback_reason;
 };
 
 // Source recall: a hit chunk widened with its neighbours in the same section,
@@ -170,6 +179,11 @@ struct IngestReport {
   // Wall time per stage, seconds (stages overlap across threads).
   double read_seconds = 0, parse_seconds = 0, store_seconds = 0, index_seconds = 0;
   double total_seconds = 0;
+  // With an embedding model: chunks embedded by this run (cached texts cost
+  // nothing), and why embedding stopped if it failed (the chunks stay
+  // searchable lexically; `askio kb embed` resumes).
+  int64_t embedded = 0;
+  std::string embed_error;
 };
 
 // Reported while ingesting so a caller can draw a progress bar.

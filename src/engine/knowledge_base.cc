@@ -12,6 +12,7 @@
 #include <future>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -22,11 +23,16 @@
 #include "common/clock.h"
 #include "common/hash.h"
 #include "index/lexical_index.h"
+#include "index/vector_index.h"
 #include "ingest/chunker.h"
 #include "ingest/loaders.h"
 #include "ingest/url_fetch.h"
 #include "model/extractive_reader.h"
+#include "model/provider.h"
+#include "qa/grounding.h"
 #include "retrieve/compress.h"
+#include "retrieve/fusion.h"
+#include "retrieve/question_terms.h"
 #include "retrieve/recall.h"
 #include "retrieve/snippet.h"
 #include "store/catalog.h"
@@ -219,6 +225,37 @@ class KnowledgeBase::Impl {
   Result<std::vector<SearchHit>> SearchWith(Reader& reader, const std::string& query,
                                             const SearchOptions& options,
                                             std::vector<text::QueryTerm>* terms_out);
+  Result<Context> ContextFromHits(Reader& reader, const std::vector<SearchHit>& hits,
+                                  const std::vector<text::QueryTerm>& terms,
+                                  const ContextOptions& options);
+  // An answer written by the language model from the retrieved sources,
+  // checked against them; the extractive reader's answer when the model is
+  // not needed (nothing relevant) or fails.
+  Result<Answer> AskModel(Reader& reader, const std::string& question, const AskOptions& options,
+                          std::vector<SearchHit>* retrieved);
+
+  // Models (SetModels). Read by queries under models_mu (shared), swapped
+  // under it (exclusive).
+  mutable std::shared_mutex models_mu;
+  Models models;
+  // The dense index, searched under models_mu (shared) and changed by the
+  // writer under models_mu (exclusive).
+  std::unique_ptr<index::VectorIndex> vectors;
+  // Writer-only bookkeeping of what the dense index holds.
+  std::unordered_set<int64_t> indexed_ids;
+  bool indexed_ids_known = false;
+  std::string VectorPath() const { return dir + "/vectors.faiss"; }
+  // Under mu: embeds chunks without a vector and brings the dense index
+  // level with the catalogue.
+  Status SyncVectors(EmbedReport* report, const EmbedProgressFn& progress = {});
+  // After an ingest run (under mu): embeds its chunks; a model failure is
+  // reported, not fatal — the chunks are stored and lexically searchable.
+  void EmbedAfterIngest(IngestReport& report) {
+    EmbedReport er;
+    Status s = SyncVectors(&er);
+    report.embedded = er.embedded;
+    if (!s.ok()) report.embed_error = s.message();
+  }
   // Runs `fn(reader)` on a reader acquired for the call.
   template <typename Fn>
   auto WithReader(Fn&& fn) -> decltype(fn(std::declval<Reader&>())) {
@@ -897,6 +934,7 @@ Result<IngestReport> KnowledgeBase::Impl::RunIngest(std::vector<Work> work, Inge
     ASKIO_RETURN_IF_ERROR(CommitIndex());
     report.index_seconds += sw.Seconds();
   }
+  EmbedAfterIngest(report);
 
   // 3. Prune documents whose files are gone.
   if (options.prune) {
@@ -968,6 +1006,7 @@ Result<IngestReport> KnowledgeBase::IngestUrl(const std::string& url, const UrlO
   ASKIO_RETURN_IF_ERROR(impl_->CommitIndex());
   for (Item& it : items) Tally(std::move(it.result), report);
   report.bytes = static_cast<int64_t>(fetched->bytes.size());
+  impl_->EmbedAfterIngest(report);
   report.total_seconds = total.Seconds();
   return report;
 }
@@ -1005,6 +1044,7 @@ Result<IngestReport> KnowledgeBase::IngestDocuments(const std::vector<DocumentIn
     ASKIO_RETURN_IF_ERROR(impl_->StoreBatch(batch, report, results));
   }
   ASKIO_RETURN_IF_ERROR(impl_->CommitIndex());
+  impl_->EmbedAfterIngest(report);
   report.total_seconds = total.Seconds();
   return report;
 }
@@ -1027,18 +1067,64 @@ Result<std::vector<SearchHit>> KnowledgeBase::Impl::SearchWith(
   const size_t depth = std::max(options.limit, kRerankDepth) + 8;
   const index::Feedback feedback{options.feedback.documents, options.feedback.terms,
                                  options.feedback.weight};
+  // Dense retrieval runs beside the lexical one: the question's embedding is
+  // fetched from the model while BM25 searches.
+  std::shared_ptr<model::Embedder> embedder;
+  std::shared_ptr<model::Reranker> reranker;
+  {
+    std::shared_lock<std::shared_mutex> lock(models_mu);
+    if (options.hybrid.dense && vectors && vectors->size() > 0) embedder = models.embed;
+    if (options.hybrid.rerank) reranker = models.rerank;
+  }
+  std::future<Result<std::vector<std::vector<float>>>> query_vector;
+  if (embedder)
+    query_vector = std::async(std::launch::async, [&] { return embedder->Embed({query}); });
   auto matches = reader.lexical->Search(terms, depth, params, feedback);
+  std::vector<index::VectorHit> dense;
+  if (query_vector.valid()) {
+    auto qv = query_vector.get();
+    // A failed embedding call degrades to lexical search rather than failing
+    // the query.
+    if (qv && qv->size() == 1) {
+      std::shared_lock<std::shared_mutex> lock(models_mu);
+      if (vectors && (*qv)[0].size() == vectors->dim()) {
+        auto found = vectors->Search((*qv)[0].data(), depth);
+        if (found) dense = std::move(*found);
+      }
+    }
+  }
   if (!matches) return Err(matches.error());
-  int rank = 0;
-  for (const index::LexicalMatch& m : *matches) {
-    ++rank;
+  std::vector<std::pair<int64_t, double>> candidates;  // (chunk id, first-stage score)
+  std::unordered_map<int64_t, std::vector<StageScore>> stages;
+  if (dense.empty()) {
+    int rank = 0;
+    for (const index::LexicalMatch& m : *matches) {
+      candidates.emplace_back(m.chunk_id, m.score);
+      stages[m.chunk_id].push_back({"bm25", m.score, ++rank});
+    }
+  } else {
+    retrieve::StageRanking lexical{"bm25", {}, 1.0},
+        semantic{"dense", {}, options.hybrid.dense_weight};
+    for (const index::LexicalMatch& m : *matches) lexical.hits.emplace_back(m.chunk_id, m.score);
+    for (const index::VectorHit& v : dense) semantic.hits.emplace_back(v.id, v.score);
+    const std::vector<retrieve::FusedHit> fused =
+        options.hybrid.fusion == HybridOptions::Fusion::kRrf
+            ? retrieve::FuseRrf({lexical, semantic}, options.hybrid.rrf_k)
+            : retrieve::FuseWeighted({lexical, semantic});
+    for (size_t i = 0; i < fused.size() && i < depth; ++i) {
+      candidates.emplace_back(fused[i].id, fused[i].score);
+      stages[fused[i].id] = fused[i].stages;
+      stages[fused[i].id].push_back({"fusion", fused[i].score, static_cast<int>(i) + 1});
+    }
+  }
+  for (const auto& [chunk_id, score] : candidates) {
     SearchHit hit;
-    auto chunk = reader.catalog->GetChunk(m.chunk_id, &hit.document_title, &hit.document_source);
+    auto chunk = reader.catalog->GetChunk(chunk_id, &hit.document_title, &hit.document_source);
     if (!chunk) return Err(chunk.error());
     if (!*chunk) continue;
     hit.chunk = std::move(**chunk);
-    hit.score = m.score;
-    hit.stages.push_back({"bm25", m.score, rank});
+    hit.score = score;
+    hit.stages = std::move(stages[chunk_id]);
     hits.push_back(std::move(hit));
   }
   // Proximity rerank: BM25 sees a chunk as a bag of terms; a chunk where one
@@ -1062,9 +1148,51 @@ Result<std::vector<SearchHit>> KnowledgeBase::Impl::SearchWith(
     std::stable_sort(hits.begin(), hits.end(),
                      [](const SearchHit& a, const SearchHit& b) { return a.score > b.score; });
   }
+  // A cross-encoder reorders the best candidates when one is configured; if
+  // it fails, the order stands.
+  if (reranker && hits.size() > 1) {
+    const size_t n = std::min(hits.size(), std::max(options.hybrid.rerank_depth, options.limit));
+    std::vector<std::string> texts;
+    for (size_t i = 0; i < n; ++i) texts.push_back(hits[i].chunk.text);
+    auto scores = reranker->Rerank(query, texts);
+    if (scores && scores->size() == n) {
+      for (size_t i = 0; i < n; ++i) {
+        hits[i].stages.push_back({"rerank", (*scores)[i], 0});
+        hits[i].score = (*scores)[i];
+      }
+      std::vector<size_t> order(n);
+      for (size_t i = 0; i < n; ++i) order[i] = i;
+      std::stable_sort(order.begin(), order.end(),
+                       [&](size_t a, size_t b) { return (*scores)[a] > (*scores)[b]; });
+      std::vector<SearchHit> reordered;
+      for (size_t i : order) reordered.push_back(std::move(hits[i]));
+      for (size_t i = n; i < hits.size(); ++i) reordered.push_back(std::move(hits[i]));
+      hits = std::move(reordered);
+      for (size_t i = 0; i < n; ++i) hits[i].stages.back().rank = static_cast<int>(i) + 1;
+    }
+  }
+  // Diversity on request: maximal marginal relevance over term overlap.
+  if (options.hybrid.mmr_lambda > 0 && hits.size() > options.limit) {
+    std::vector<std::unordered_set<std::string>> term_sets;
+    std::vector<double> relevance;
+    for (const SearchHit& h : hits) {
+      term_sets.push_back(retrieve::TermsOf(h.chunk.text));
+      relevance.push_back(h.score);
+    }
+    auto jaccard = [&](size_t a, size_t b) {
+      size_t common = 0;
+      for (const std::string& t : term_sets[a]) common += term_sets[b].count(t);
+      const size_t all = term_sets[a].size() + term_sets[b].size() - common;
+      return all == 0 ? 0.0 : static_cast<double>(common) / all;
+    };
+    std::vector<SearchHit> picked;
+    for (size_t i : retrieve::Mmr(relevance, jaccard, options.limit, options.hybrid.mmr_lambda))
+      picked.push_back(std::move(hits[i]));
+    hits = std::move(picked);
+  }
   if (hits.size() > options.limit) hits.resize(options.limit);
   const retrieve::QueryTermSet term_set(terms);
-  rank = 0;
+  int rank = 0;
   for (SearchHit& hit : hits) {
     hit.stages.push_back({"final", hit.score, ++rank});
     retrieve::Snippet snip = retrieve::MakeSnippet(hit.chunk.text, term_set, options.snippet_chars);
@@ -1084,22 +1212,45 @@ Result<std::vector<SearchHit>> KnowledgeBase::Search(const std::string& query,
 Result<Answer> KnowledgeBase::Ask(const std::string& question, const AskOptions& options,
                                   std::vector<SearchHit>* retrieved) {
   return impl_->WithReader([&](Reader& reader) -> Result<Answer> {
-    SearchOptions so;
-    so.limit = std::max(options.retrieve_chunks, options.candidate_chunks);
-    so.feedback = options.feedback;
-    std::vector<text::QueryTerm> terms;
-    auto hits = impl_->SearchWith(reader, question, so, &terms);
-    if (!hits) return Err(hits.error());
-
-    const std::vector<model::WeightedTerm> weighted = Impl::WeightTerms(reader, terms);
-    model::ReaderOptions ro;
-    ro.candidate_chunks = options.candidate_chunks;
-    ro.max_citations = options.max_citations;
-    ro.min_confidence = options.min_confidence;
-    Answer answer = model::ReadAnswer(weighted, *hits, ro, question);
-    if (retrieved) *retrieved = std::move(*hits);
-    return answer;
+    return impl_->AskModel(reader, question, options, retrieved);
   });
+}
+
+Result<Context> KnowledgeBase::Impl::ContextFromHits(Reader& reader,
+                                                     const std::vector<SearchHit>& hits,
+                                                     const std::vector<text::QueryTerm>& terms,
+                                                     const ContextOptions& options) {
+  // Each document's text and chunks are read once, however many hits it has.
+  std::unordered_map<int64_t, std::optional<retrieve::DocumentView>> docs;
+  Status failure;
+  auto lookup = [&](int64_t id) -> const retrieve::DocumentView* {
+    auto [it, inserted] = docs.try_emplace(id);
+    if (inserted) {
+      auto text = reader.catalog->DocumentText(id);
+      auto chunks = reader.catalog->DocumentChunks(id);
+      if (!text || !chunks) {
+        failure = !text ? text.error() : chunks.error();
+        return nullptr;
+      }
+      if (!*text) return nullptr;
+      retrieve::DocumentView view{id, {}, {}, std::move(**text), std::move(*chunks)};
+      for (const SearchHit& h : hits) {
+        if (h.chunk.document_id == id) {
+          view.title = h.document_title;
+          view.source = h.document_source;
+          break;
+        }
+      }
+      it->second = std::move(view);
+    }
+    return it->second ? &*it->second : nullptr;
+  };
+  Context context;
+  context.passages = retrieve::RecallPassages(hits, lookup, options.recall_chars);
+  if (!failure.ok()) return Err(failure);
+  context.sentences = retrieve::CompressContext(WeightTerms(reader, terms), context.passages,
+                                                options.token_budget, &context.tokens);
+  return context;
 }
 
 Result<Context> KnowledgeBase::BuildContext(const std::string& question,
@@ -1110,38 +1261,7 @@ Result<Context> KnowledgeBase::BuildContext(const std::string& question,
     std::vector<text::QueryTerm> terms;
     auto hits = impl_->SearchWith(reader, question, so, &terms);
     if (!hits) return Err(hits.error());
-
-    // Each document's text and chunks are read once, however many hits it has.
-    std::unordered_map<int64_t, std::optional<retrieve::DocumentView>> docs;
-    Status failure;
-    auto lookup = [&](int64_t id) -> const retrieve::DocumentView* {
-      auto [it, inserted] = docs.try_emplace(id);
-      if (inserted) {
-        auto text = reader.catalog->DocumentText(id);
-        auto chunks = reader.catalog->DocumentChunks(id);
-        if (!text || !chunks) {
-          failure = !text ? text.error() : chunks.error();
-          return nullptr;
-        }
-        if (!*text) return nullptr;
-        retrieve::DocumentView view{id, {}, {}, std::move(**text), std::move(*chunks)};
-        for (const SearchHit& h : *hits) {
-          if (h.chunk.document_id == id) {
-            view.title = h.document_title;
-            view.source = h.document_source;
-            break;
-          }
-        }
-        it->second = std::move(view);
-      }
-      return it->second ? &*it->second : nullptr;
-    };
-    Context context;
-    context.passages = retrieve::RecallPassages(*hits, lookup, options.recall_chars);
-    if (!failure.ok()) return Err(failure);
-    context.sentences = retrieve::CompressContext(
-        Impl::WeightTerms(reader, terms), context.passages, options.token_budget, &context.tokens);
-    return context;
+    return impl_->ContextFromHits(reader, *hits, terms, options);
   });
 }
 
@@ -1220,7 +1340,8 @@ Status KnowledgeBase::DeleteDocument(int64_t document_id) {
     return s;
   }
   ASKIO_RETURN_IF_ERROR(impl_->catalog->Commit());
-  return impl_->CatchUp(nullptr);
+  ASKIO_RETURN_IF_ERROR(impl_->CatchUp(nullptr));
+  return impl_->SyncVectors(nullptr);
 }
 
 Status KnowledgeBase::SetWeighting(const std::string& scheme) {
@@ -1236,6 +1357,317 @@ Status KnowledgeBase::SetWeighting(const std::string& scheme) {
 Status KnowledgeBase::Reindex() {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->Rebuild();
+}
+
+// ---- models: the dense index and grounded answers ----
+
+Status KnowledgeBase::Impl::SyncVectors(EmbedReport* report, const EmbedProgressFn& progress) {
+  std::shared_ptr<model::Embedder> embedder;
+  {
+    std::shared_lock<std::shared_mutex> lock(models_mu);
+    embedder = models.embed;
+  }
+  if (!embedder) return Status::Ok();
+  const Stopwatch sw;
+  const std::string model_id = embedder->config().Describe();
+  auto have = catalog->VectorHashes(model_id);
+  if (!have) return have.error();
+  // Every chunk's text hash; the texts without a vector, once each.
+  std::vector<std::pair<int64_t, std::string>> chunk_hashes;
+  std::vector<std::pair<std::string, std::string>> missing;  // (hash, text)
+  std::unordered_set<std::string> queued;
+  ASKIO_RETURN_IF_ERROR(catalog->ForEachChunkText([&](int64_t id, const std::string& text) {
+    std::string h = ContentHash(text);
+    if (!have->count(h) && queued.insert(h).second) missing.emplace_back(h, text);
+    chunk_hashes.emplace_back(id, std::move(h));
+    return Status::Ok();
+  }));
+  EmbedReport r;
+  r.chunks = static_cast<int64_t>(chunk_hashes.size());
+  r.cached = r.chunks;
+  for (const auto& [id, h] : chunk_hashes) r.cached -= queued.count(h) ? 1 : 0;
+  // Embed in groups, each stored in its own transaction: an interrupted run
+  // keeps what it finished, and the next run starts where it stopped.
+  constexpr size_t kGroup = 256;
+  Status embed_status;
+  for (size_t next = 0; next < missing.size(); next += kGroup) {
+    const size_t end = std::min(missing.size(), next + kGroup);
+    std::vector<std::string> texts;
+    for (size_t i = next; i < end; ++i) texts.push_back(missing[i].second);
+    auto vecs = embedder->Embed(texts);
+    if (!vecs) {
+      embed_status = vecs.error();
+      break;
+    }
+    ASKIO_RETURN_IF_ERROR(catalog->Begin());
+    for (size_t i = next; i < end; ++i) {
+      if (Status s = catalog->PutVector(model_id, missing[i].first, (*vecs)[i - next]); !s.ok()) {
+        catalog->Rollback();
+        return s;
+      }
+      have->insert(missing[i].first);
+    }
+    ASKIO_RETURN_IF_ERROR(catalog->Commit());
+    r.embedded += static_cast<int64_t>(end - next);
+    if (progress) progress(static_cast<int64_t>(end), static_cast<int64_t>(missing.size()));
+  }
+
+  // The dense index: rebuilt when absent, of another model, unverified and
+  // the wrong size, or full of tombstones; otherwise changed in place.
+  auto meta = catalog->GetMeta("vector_model");
+  if (!meta) return meta.error();
+  std::vector<int64_t> with_vector;
+  std::unordered_set<int64_t> live;
+  for (const auto& [id, h] : chunk_hashes) {
+    live.insert(id);
+    if (have->count(h)) with_vector.push_back(id);
+  }
+  std::unique_lock<std::shared_mutex> lock(models_mu);
+  bool rebuild = !vectors || meta->value_or("") != model_id || vectors->NeedsRebuild();
+  if (!rebuild && !indexed_ids_known) {
+    rebuild = vectors->size() != with_vector.size();
+    if (!rebuild) indexed_ids.insert(with_vector.begin(), with_vector.end());
+  }
+  // Vectors are read by hash; chunks sharing a text share one read.
+  std::unordered_map<std::string, std::vector<float>> by_hash;
+  std::unordered_map<int64_t, const std::string*> hash_of;
+  for (const auto& [id, h] : chunk_hashes) hash_of[id] = &h;
+  auto vectors_of = [&](const std::vector<int64_t>& ids, std::vector<int64_t>& out_ids,
+                        std::vector<float>& flat, size_t& dim) -> Status {
+    for (int64_t id : ids) {
+      const std::string& h = *hash_of.at(id);
+      auto it = by_hash.find(h);
+      if (it == by_hash.end()) {
+        auto v = catalog->GetVector(model_id, h);
+        if (!v) return v.error();
+        if (!*v) continue;
+        it = by_hash.emplace(h, std::move(**v)).first;
+      }
+      if (dim == 0) dim = it->second.size();
+      if (it->second.size() != dim)
+        return Status::Corruption("stored vectors of " + model_id + " differ in dimension");
+      out_ids.push_back(id);
+      flat.insert(flat.end(), it->second.begin(), it->second.end());
+    }
+    return Status::Ok();
+  };
+  if (rebuild) {
+    std::vector<int64_t> ids;
+    std::vector<float> flat;
+    size_t dim = 0;
+    ASKIO_RETURN_IF_ERROR(vectors_of(with_vector, ids, flat, dim));
+    vectors.reset();
+    indexed_ids.clear();
+    if (dim > 0) {
+      index::VectorIndexOptions vo;
+      vo.dim = dim;
+      auto built = index::VectorIndex::Build(vo, ids, flat);
+      if (!built) return built.error();
+      vectors = std::move(*built);
+      indexed_ids.insert(ids.begin(), ids.end());
+    }
+    // Vectors of an earlier model are of no further use.
+    if (meta->value_or("") != model_id)
+      ASKIO_RETURN_IF_ERROR(catalog->DeleteVectorsExcept(model_id));
+  } else {
+    std::vector<int64_t> fresh, gone;
+    for (int64_t id : with_vector)
+      if (!indexed_ids.count(id)) fresh.push_back(id);
+    for (int64_t id : indexed_ids)
+      if (!live.count(id)) gone.push_back(id);
+    if (!gone.empty()) {
+      ASKIO_RETURN_IF_ERROR(vectors->Remove(gone));
+      for (int64_t id : gone) indexed_ids.erase(id);
+    }
+    std::vector<int64_t> ids;
+    std::vector<float> flat;
+    size_t dim = vectors->dim();
+    ASKIO_RETURN_IF_ERROR(vectors_of(fresh, ids, flat, dim));
+    if (!ids.empty()) {
+      ASKIO_RETURN_IF_ERROR(vectors->Add(ids, flat));
+      indexed_ids.insert(ids.begin(), ids.end());
+    }
+  }
+  indexed_ids_known = true;
+  if (vectors) ASKIO_RETURN_IF_ERROR(vectors->Save(VectorPath()));
+  ASKIO_RETURN_IF_ERROR(catalog->SetMeta("vector_model", model_id));
+  r.indexed = vectors ? static_cast<int64_t>(vectors->size()) : 0;
+  r.seconds = sw.Seconds();
+  if (report) *report = r;
+  return embed_status;
+}
+
+Status KnowledgeBase::SetModels(Models models) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::string previous;
+  {
+    std::unique_lock<std::shared_mutex> models_lock(impl_->models_mu);
+    if (impl_->models.embed) previous = impl_->models.embed->config().Describe();
+    impl_->models = std::move(models);
+    const std::string current =
+        impl_->models.embed ? impl_->models.embed->config().Describe() : std::string();
+    if (current != previous || !impl_->models.embed) {
+      impl_->vectors.reset();
+      impl_->indexed_ids.clear();
+      impl_->indexed_ids_known = false;
+    }
+    if (!impl_->models.embed) return Status::Ok();
+    // The saved index, if it was built with this model; SyncVectors checks
+    // it against the catalogue before trusting it.
+    auto meta = impl_->catalog->GetMeta("vector_model");
+    if (!impl_->vectors && meta && meta->value_or("") == current &&
+        fs::exists(impl_->VectorPath())) {
+      auto loaded = index::VectorIndex::Load(impl_->VectorPath());
+      if (loaded) impl_->vectors = std::move(*loaded);  // a damaged file is rebuilt below
+    }
+  }
+  ASKIO_RETURN_IF_ERROR(impl_->EnsureWritable());
+  return impl_->SyncVectors(nullptr);
+}
+
+Models KnowledgeBase::models() const {
+  std::shared_lock<std::shared_mutex> lock(impl_->models_mu);
+  return impl_->models;
+}
+
+Result<EmbedReport> KnowledgeBase::Embed(const EmbedProgressFn& progress) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  {
+    std::shared_lock<std::shared_mutex> models_lock(impl_->models_mu);
+    if (!impl_->models.embed)
+      return Err(Status::InvalidArgument(
+          "no embedding model is configured: set [embed] in askio.toml or ASKIO_EMBED_BASE_URL "
+          "and ASKIO_EMBED_MODEL"));
+  }
+  EmbedReport report;
+  ASKIO_RETURN_IF_ERROR(impl_->SyncVectors(&report, progress));
+  return report;
+}
+
+Result<Answer> KnowledgeBase::Impl::AskModel(Reader& reader, const std::string& question,
+                                             const AskOptions& options,
+                                             std::vector<SearchHit>* retrieved) {
+  std::shared_ptr<model::ChatModel> llm;
+  {
+    std::shared_lock<std::shared_mutex> lock(models_mu);
+    llm = models.llm;
+  }
+  std::vector<qa::Turn> history;
+  for (const auto& [q, a] : options.history) history.push_back({q, a});
+  // A follow-up becomes a standalone question for retrieval.
+  std::string retrieval_question = question;
+  if (!history.empty()) {
+    retrieval_question = qa::CarryForward(question, history);
+    if (llm && options.use_llm && retrieval_question != question) {
+      model::ChatRequest rewrite;
+      rewrite.messages = qa::RewritePrompt(question, history);
+      rewrite.max_tokens = 128;
+      model::CallOptions co;
+      co.cancelled = options.cancelled;
+      co.deadline_seconds = 20;
+      if (auto r = llm->Complete(rewrite, co); r && !r->text.empty()) retrieval_question = r->text;
+    }
+  }
+  SearchOptions so;
+  so.limit = std::max(options.retrieve_chunks, options.candidate_chunks);
+  so.feedback = options.feedback;
+  so.hybrid = options.hybrid;
+  std::vector<text::QueryTerm> terms;
+  auto hits = SearchWith(reader, retrieval_question, so, &terms);
+  if (!hits) return Err(hits.error());
+  const std::vector<model::WeightedTerm> weighted = WeightTerms(reader, terms);
+  model::ReaderOptions ro;
+  ro.candidate_chunks = options.candidate_chunks;
+  ro.max_citations = options.max_citations;
+  ro.min_confidence = options.min_confidence;
+  Answer extractive = model::ReadAnswer(weighted, *hits, ro, question);
+  auto done = [&](Answer a) -> Result<Answer> {
+    if (retrieved) *retrieved = std::move(*hits);
+    return a;
+  };
+  if (!llm || !options.use_llm) return done(std::move(extractive));
+
+  // No model call when retrieval found nothing relevant: nothing to ground an
+  // answer in, and a model asked anyway tends to make one up.
+  double best_coverage = 0, best_dense = 0;
+  for (const SearchHit& h : *hits) {
+    best_coverage = std::max(best_coverage, retrieve::Coverage(weighted, h.chunk.text));
+    for (const StageScore& st : h.stages)
+      if (st.stage == "dense") best_dense = std::max(best_dense, st.score);
+  }
+  if (hits->empty() || (best_coverage < 0.25 && best_dense < 0.5)) {
+    if (!extractive.found && extractive.reason.empty())
+      extractive.reason = "no passage is relevant to the question";
+    extractive.found = false;
+    return done(std::move(extractive));
+  }
+
+  ContextOptions co;
+  co.hits = std::min<size_t>(hits->size(), 6);
+  co.token_budget = options.context_tokens;
+  std::vector<SearchHit> top(hits->begin(), hits->begin() + static_cast<long>(co.hits));
+  auto context = ContextFromHits(reader, top, terms, co);
+  if (!context) return Err(context.error());
+  std::vector<qa::Source> sources;
+  size_t tokens = 0;
+  for (const RecalledPassage& p : context->passages) {
+    const size_t cost = qa::EstimateTokens(p.text);
+    if (!sources.empty() && tokens + cost > options.context_tokens) break;
+    tokens += cost;
+    std::string where;
+    for (const std::string& h : p.heading_path) where += (where.empty() ? "" : " › ") + h;
+    sources.push_back({p.document_title, where, p.text});
+  }
+  model::ChatRequest request;
+  request.messages = qa::BuildPrompt(question, sources, history, options.history_tokens);
+  model::CallOptions call;
+  call.cancelled = options.cancelled;
+  auto response = options.on_token ? llm->Stream(request, options.on_token, call)
+                                   : llm->Complete(request, call);
+  if (!response) {
+    // The model failed: the built-in reader answers, and says so.
+    extractive.fallback_reason = response.error().message();
+    return done(std::move(extractive));
+  }
+  const qa::GroundingCheck check = qa::CheckCitations(response->text, sources);
+  Answer a;
+  a.text = response->text;
+  a.found = !qa::SaysNotFound(response->text);
+  a.generated_by = "llm:" + llm->config().Describe();
+  a.grounded = !a.found || check.grounded;
+  for (const qa::ClaimCheck& c : check.claims)
+    if (!c.supported) a.unsupported_claims.push_back(c.sentence);
+  size_t supported = 0;
+  for (const qa::ClaimCheck& c : check.claims) supported += c.supported ? 1 : 0;
+  a.confidence = check.claims.empty() ? 0 : static_cast<double>(supported) / check.claims.size();
+  if (!a.found) a.reason = "the model found no answer in the sources";
+  // Citations: the sources the answer cites (checked to exist), each quoted
+  // by its most relevant sentence.
+  for (int n : check.cited) {
+    const RecalledPassage& p = context->passages[static_cast<size_t>(n - 1)];
+    Citation c;
+    c.number = n;
+    c.chunk_id = p.chunk_ids.empty() ? 0 : p.chunk_ids.front();
+    c.document_title = p.document_title;
+    c.document_source = p.document_source;
+    c.heading_path = p.heading_path;
+    for (const SearchHit& h : *hits)
+      if (h.chunk.id == c.chunk_id) c.location = h.chunk.location;
+    c.char_start = p.char_start;
+    c.char_end = p.char_end;
+    for (const ContextSentence& cs : context->sentences) {
+      if (cs.passage == n - 1) {
+        c.quote = cs.text;
+        c.char_start = cs.char_start;
+        c.char_end = cs.char_end;
+        break;
+      }
+    }
+    if (c.quote.empty()) c.quote = p.text.substr(0, 300);
+    a.citations.push_back(std::move(c));
+  }
+  if (!a.citations.empty()) a.evidence = a.citations.front().quote;
+  return done(std::move(a));
 }
 
 }  // namespace askio

@@ -120,6 +120,9 @@ Result<EvalResult> RunEval(const EvalOptions& options, const EvalProgressFn& pro
   auto kb = KnowledgeBase::Open(tmp.path(), "eval", KnowledgeBase::OpenMode::kCreateIfMissing);
   if (!kb) return Err(kb.error());
   if (!options.weighting.empty()) ASKIO_RETURN_IF_ERROR((*kb)->SetWeighting(options.weighting));
+  // With models, ingest embeds the passages and questions go through hybrid
+  // retrieval (and the reranker and LLM, when configured).
+  ASKIO_RETURN_IF_ERROR((*kb)->SetModels(options.models));
 
   EvalResult result;
   result.passages = static_cast<int64_t>(passages.size());

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "askio/engine.h"
 #include "askio/options.h"
 #include "askio/status.h"
 
@@ -20,6 +21,7 @@ struct EvalOptions {
   AskOptions ask;
   std::string weighting;     // empty: the engine's default
   size_t max_questions = 0;  // 0: all
+  Models models;             // none: lexical retrieval and the extractive reader
 };
 
 struct EvalResult {

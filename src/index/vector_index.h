@@ -10,7 +10,11 @@
 // results, and NeedsRebuild() says when they are worth a rebuild.
 //
 // Thread safety: Search is const and may run concurrently with other
-// Searches; Add/Remove/Save need exclusive access (the owner's lock).
+// Searches; Add/Remove/Save/SetEfSearch/SetSearchThreads need exclusive
+// access (the owner's lock).
+//
+// Saved files carry a checksum that Load verifies before FAISS parses
+// anything, so a damaged file is kCorruption rather than a crash.
 #pragma once
 
 #include <cstdint>
@@ -55,11 +59,18 @@ class VectorIndex {
   // Writes to path.tmp, fsyncs, renames: a crash leaves the old file or the new.
   Status Save(const std::string& path) const;
 
+  // Adds vectors (ids.size() x dim, normalised); an id already present is
+  // replaced (its old vector becomes a tombstone in HNSW), and an id repeated
+  // in `ids` keeps its last vector. An exact index stays exact: Build again
+  // once NeedsRebuild() says so.
   Status Add(const std::vector<int64_t>& ids, const std::vector<float>& vectors);
+  // Ids not in the index are ignored.
   Status Remove(const std::vector<int64_t>& ids);
 
-  // The k most similar vectors; `keep`, when given, filters ids (document or
-  // tag filters) inside the search, so k results still come back.
+  // The k most similar vectors, best first; `keep`, when given, filters ids
+  // (document or tag filters) inside the search, so k results still come back
+  // when k ids pass it (for a very selective filter, by an exact scan). `keep`
+  // is called from FAISS and must not throw.
   Result<std::vector<VectorHit>> Search(const float* query, size_t k,
                                         const std::function<bool(int64_t)>* keep = nullptr) const;
 
@@ -67,9 +78,16 @@ class VectorIndex {
   size_t size() const;        // live vectors
   size_t tombstones() const;  // removed but still in the graph
   Kind kind() const;
-  bool NeedsRebuild() const;  // tombstones above a fifth of the index
+  // Tombstones above a fifth of the index, or an exact index grown by Add to
+  // hnsw_threshold vectors or more (Build would make HNSW).
+  bool NeedsRebuild() const;
   size_t MemoryBytes() const;  // approximate, for benchmarks
   void SetEfSearch(int ef);
+  // OpenMP threads one Search uses (default 1; 0 = OpenMP's default). FAISS
+  // would otherwise start a thread team per single-vector query, which on a
+  // server's concurrent searches oversubscribes the cores (bench/ann_bench.cc
+  // measures both). Build uses all threads regardless.
+  void SetSearchThreads(int threads);
 
   class Impl;
 

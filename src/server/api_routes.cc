@@ -216,6 +216,10 @@ json AnswerJson(const Answer& a, const std::vector<SearchHit>& retrieved) {
               {"reason", a.reason},
               {"citations", citations}};
   if (!a.found) out["closest"] = ClosestJson(retrieved);
+  out["generated_by"] = a.generated_by;
+  out["grounded"] = a.grounded;
+  out["unsupported_claims"] = a.unsupported_claims;
+  if (!a.fallback_reason.empty()) out["fallback_reason"] = a.fallback_reason;
   return out;
 }
 
@@ -321,6 +325,121 @@ void RecoverUploads(ServerContext& ctx) {
                      });
   }
 }
+
+// ---- streamed answers from a language model ----
+
+StreamWriter::StreamWriter(httplib::DataSink& sink, std::chrono::milliseconds heartbeat)
+    : sink_(sink) {
+  heartbeat_ = std::thread([this, heartbeat] {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stop_ && !cancelled_) {
+      if (wake_.wait_for(lock, heartbeat, [&] { return stop_; })) break;
+      if (!sink_.write(": keep-alive\n\n", 15)) cancelled_ = true;
+    }
+  });
+}
+
+StreamWriter::~StreamWriter() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  heartbeat_.join();
+}
+
+bool StreamWriter::Write(const std::string& data) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (cancelled_) return false;
+  if (!sink_.write(data.data(), data.size())) cancelled_ = true;
+  return !cancelled_;
+}
+
+namespace {
+
+// The answer is generated inside the stream: each token goes to the client as
+// the model writes it, and a client that hangs up cancels the model call (the
+// next write fails, which sets the flag the provider checks).
+Status StreamModelAnswer(ServerContext* c, Call& call, const std::string& question,
+                         std::optional<Conversation> conversation, AskOptions options) {
+  struct Live {
+    bool finished = false;
+  };
+  auto live = std::make_shared<Live>();
+  const auto heartbeat =
+      std::chrono::milliseconds(static_cast<int64_t>(c->options.sse_heartbeat_seconds * 1000));
+  std::shared_ptr<KnowledgeBase> kb = call.kb;
+  const std::string message_id = conversation ? "m_" + RandomHex(8) : "";
+  const std::string conversation_id = conversation ? conversation->id : "";
+  SetSseHeaders(call.res);
+  auto gauge = std::make_shared<StreamGauge>(c->metrics);
+  call.res.set_chunked_content_provider(
+      "text/event-stream",
+      [c, kb, live, question, conversation, options, message_id, conversation_id, gauge, heartbeat](
+          size_t, httplib::DataSink& sink) mutable {
+        if (live->finished) {
+          sink.done();
+          return true;
+        }
+        live->finished = true;
+        const Stopwatch sw;
+        StreamWriter writer(sink, heartbeat);
+        auto send = [&](const std::string& event, const json& data) {
+          return writer.Write(SseEvent(event, data));
+        };
+        if (!send("meta", {{"conversation_id", conversation_id}, {"message_id", message_id}}))
+          return false;
+        bool streamed = false;
+        options.cancelled = writer.cancelled();
+        options.on_token = [&](std::string_view piece) {
+          streamed = true;
+          return send("token", {{"text", std::string(piece)}});
+        };
+        std::vector<SearchHit> retrieved;
+        auto answer = kb->Ask(question, options, &retrieved);
+        if (writer.is_cancelled()) return false;  // the client left; nothing more to say
+        if (!answer) {
+          const HttpError e = HttpErrorFor(answer.error());
+          send("error", {{"code", e.code}, {"message", e.message}});
+          sink.done();
+          return true;
+        }
+        const std::string shown = answer->found ? answer->text : kNotFoundText;
+        // The built-in reader answered (nothing relevant, or the model
+        // failed): its text goes out the same way.
+        if (!streamed)
+          for (const std::string& piece : StreamPieces(shown))
+            if (!send("token", {{"text", piece}})) return false;
+        json answer_json = AnswerJson(*answer, retrieved);
+        json cited = {{"found", answer->found},
+                      {"confidence", answer->confidence},
+                      {"citations", answer_json["citations"]},
+                      {"generated_by", answer->generated_by},
+                      {"grounded", answer->grounded},
+                      {"unsupported_claims", answer->unsupported_claims}};
+        if (!answer->fallback_reason.empty()) cited["fallback_reason"] = answer->fallback_reason;
+        if (!answer->found) {
+          cited["reason"] = answer->reason;
+          cited["closest"] = answer_json["closest"];
+        }
+        if (conversation) {
+          (void)c->store->AddMessage(conversation->id, "user", question, "[]", false);
+          (void)c->store->AddMessage(conversation->id, "assistant", shown,
+                                     answer_json["citations"].dump(), answer->found, message_id);
+        }
+        if (!send("citations", cited)) return false;
+        if (!send("done", {{"message_id", message_id}, {"took_ms", sw.Seconds() * 1000}}))
+          return false;
+        sink.done();
+        return true;
+      },
+      [c, gauge](bool success) {
+        if (!success) c->metrics.Add("askio_streams_cancelled_total", "");
+      });
+  return Status::Ok();
+}
+
+}  // namespace
 
 // ---- routes ----
 
@@ -764,8 +883,20 @@ void RegisterApiRoutes(ServerContext& ctx) {
         conversation = std::move(*started);
       }
     }
+    // Earlier turns make follow-ups answerable ("who leads it?").
+    AskOptions ask_options;
+    if (conversation) {
+      auto earlier = c->store->Messages(conversation->id);
+      if (!earlier) return earlier.error();
+      for (size_t i = 0; i + 1 < earlier->size(); ++i)
+        if ((*earlier)[i].role == "user" && (*earlier)[i + 1].role == "assistant")
+          ask_options.history.emplace_back((*earlier)[i].content, (*earlier)[i + 1].content);
+    }
+    if (WantsStream(call.req, body) && call.kb->models().llm) {
+      return StreamModelAnswer(c, call, question, conversation, std::move(ask_options));
+    }
     std::vector<SearchHit> retrieved;
-    auto answer = call.kb->Ask(question, AskOptions{}, &retrieved);
+    auto answer = call.kb->Ask(question, ask_options, &retrieved);
     if (!answer) return answer.error();
     json answer_json = AnswerJson(*answer, retrieved);
     std::string message_id;
@@ -912,15 +1043,14 @@ void RegisterApiRoutes(ServerContext& ctx) {
             });
 
   // -- keys --
-  ctx.route("GET", "/api/keys", global("/api/keys", Role::kAdmin, true),
-            [c](Call& call) -> Status {
-              auto keys = c->store->ListKeys();
-              if (!keys) return keys.error();
-              json list = json::array();
-              for (const ApiKey& k : *keys) list.push_back(ApiKeyJson(k));
-              WriteJson(call.res, {{"keys", list}});
-              return Status::Ok();
-            });
+  ctx.route("GET", "/api/keys", global("/api/keys", Role::kAdmin, true), [c](Call& call) -> Status {
+    auto keys = c->store->ListKeys();
+    if (!keys) return keys.error();
+    json list = json::array();
+    for (const ApiKey& k : *keys) list.push_back(ApiKeyJson(k));
+    WriteJson(call.res, {{"keys", list}});
+    return Status::Ok();
+  });
   ctx.route("POST", "/api/keys", global("/api/keys", Role::kAdmin, true),
             [c](Call& call) -> Status {
               auto body = ParseJsonBody(call.req);

@@ -58,7 +58,8 @@ void WriteError(httplib::Response& res, const HttpError& e, bool openai_shape);
 // thread-safe: reads on a reader pool, writes under its writer lock).
 class KbRegistry {
  public:
-  explicit KbRegistry(std::string data_dir) : data_dir_(std::move(data_dir)) {}
+  KbRegistry(std::string data_dir, std::string config_path)
+      : data_dir_(std::move(data_dir)), config_path_(std::move(config_path)) {}
   Result<std::shared_ptr<KnowledgeBase>> Get(const std::string& name);
   Result<std::shared_ptr<KnowledgeBase>> Create(const std::string& name);
   Status Delete(const std::string& name);
@@ -66,7 +67,10 @@ class KbRegistry {
   const std::string& data_dir() const { return data_dir_; }
 
  private:
-  std::string data_dir_;
+  // Opened KBs get the models configured for them.
+  std::shared_ptr<KnowledgeBase> WithModels(std::unique_ptr<KnowledgeBase> kb,
+                                            const std::string& name);
+  std::string data_dir_, config_path_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<KnowledgeBase>> open_;
 };
@@ -183,6 +187,27 @@ json JobJson(const Job& j);
 // The pieces an answer is streamed in: words with their trailing space, one
 // CJK character at a time, a citation marker whole.
 std::vector<std::string> StreamPieces(const std::string& text);
+
+// Writes a stream while something slow (a model) produces it: every write is
+// serialised, and a heartbeat thread sends an SSE comment when nothing else
+// was written for a while, which is how a client that hung up is noticed
+// even while the model is silent. A failed write sets cancelled().
+class StreamWriter {
+ public:
+  StreamWriter(httplib::DataSink& sink, std::chrono::milliseconds heartbeat);
+  ~StreamWriter();  // stops the heartbeat
+  bool Write(const std::string& data);
+  const std::atomic<bool>* cancelled() const { return &cancelled_; }
+  bool is_cancelled() const { return cancelled_; }
+
+ private:
+  httplib::DataSink& sink_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::atomic<bool> cancelled_{false};
+  std::thread heartbeat_;
+};
 
 // Server-sent events: "event: NAME\ndata: JSON\n\n".
 std::string SseEvent(const std::string& event, const json& data);

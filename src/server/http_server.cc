@@ -16,6 +16,7 @@
 
 #include "common/clock.h"
 #include "common/utf8.h"
+#include "model/models.h"
 #include "server/http_context.h"
 #include "server/web_assets.h"
 
@@ -135,9 +136,24 @@ Result<std::shared_ptr<KnowledgeBase>> KbRegistry::Get(const std::string& name) 
       return Err(Status::NotFound("knowledge base '" + name + "' does not exist"));
     return Err(kb.error());
   }
-  std::shared_ptr<KnowledgeBase> shared(std::move(*kb));
+  std::shared_ptr<KnowledgeBase> shared = WithModels(std::move(*kb), name);
   open_[name] = shared;
   return shared;
+}
+
+std::shared_ptr<KnowledgeBase> KbRegistry::WithModels(std::unique_ptr<KnowledgeBase> kb,
+                                                      const std::string& name) {
+  // A model that cannot be reached is logged, not fatal: the KB serves
+  // lexically and with the built-in reader until it can.
+  auto models = model::LoadModels(config_path_, name);
+  if (!models) {
+    std::fprintf(stderr, "askio: models for '%s': %s\n", name.c_str(),
+                 models.error().message().c_str());
+  } else if (model::Any(*models)) {
+    if (Status s = kb->SetModels(std::move(*models)); !s.ok())
+      std::fprintf(stderr, "askio: models for '%s': %s\n", name.c_str(), s.message().c_str());
+  }
+  return std::shared_ptr<KnowledgeBase>(std::move(kb));
 }
 
 Result<std::shared_ptr<KnowledgeBase>> KbRegistry::Create(const std::string& name) {
@@ -147,7 +163,7 @@ Result<std::shared_ptr<KnowledgeBase>> KbRegistry::Create(const std::string& nam
   if (existing) return Err(Status::AlreadyExists("knowledge base '" + name + "' already exists"));
   auto kb = KnowledgeBase::Open(data_dir_, name, KnowledgeBase::OpenMode::kCreateIfMissing);
   if (!kb) return Err(kb.error());
-  std::shared_ptr<KnowledgeBase> shared(std::move(*kb));
+  std::shared_ptr<KnowledgeBase> shared = WithModels(std::move(*kb), name);
   open_[name] = shared;
   return shared;
 }
@@ -482,7 +498,11 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(const ServeOptions& optio
           "--allow-no-auth if this network is trusted."));
     ctx.keys_always_required = !options.allow_no_auth;
   }
-  ctx.kbs = std::make_unique<KbRegistry>(options.data_dir);
+  // A broken askio.toml is refused at start, not discovered per request.
+  if (auto config = model::LoadModelsConfig(options.config_path, "", model::AskioEnvironment());
+      !config)
+    return Err(config.error());
+  ctx.kbs = std::make_unique<KbRegistry>(options.data_dir, options.config_path);
   const size_t cores = std::max(1u, std::thread::hardware_concurrency());
   ctx.gate =
       std::make_unique<QueryGate>(options.query_concurrency > 0 ? options.query_concurrency : cores,

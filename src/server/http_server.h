@@ -28,6 +28,9 @@ struct ServeOptions {
   // also how a stream notices that its client went away.
   double sse_heartbeat_seconds = 15;
   std::string web_dir;  // serve the UI from this folder instead of the built-in copy
+  // askio.toml with [llm], [embed], [rerank] (and per-KB overrides); the
+  // ASKIO_* environment variables apply on top. Empty: environment only.
+  std::string config_path;
   IngestOptions ingest;
   UrlOptions url;
 };

@@ -3,6 +3,7 @@
 // completions API exactly (chat.completion, chat.completion.chunk, [DONE],
 // error objects); the citations travel as [n] in the text, a "Sources" list
 // after it, and an extra `sources` field.
+#include <atomic>
 #include <ctime>
 #include <memory>
 
@@ -85,6 +86,99 @@ int64_t EstimateTokens(const std::string& s) {
   return n;
 }
 
+// (user, assistant) pairs before the last user message: the conversation
+// a chat front-end sends with every request.
+std::vector<std::pair<std::string, std::string>> EarlierTurns(const json& body) {
+  std::vector<std::pair<std::string, std::string>> turns;
+  const json& messages = body["messages"];
+  std::string pending_user;
+  for (size_t i = 0; i + 1 < messages.size(); ++i) {
+    const json& m = messages[i];
+    if (!m.is_object() || !m.contains("content") || !m["content"].is_string()) continue;
+    const std::string role = m.value("role", "");
+    if (role == "user") pending_user = m["content"].get<std::string>();
+    if (role == "assistant" && !pending_user.empty()) {
+      turns.emplace_back(pending_user, m["content"].get<std::string>());
+      pending_user.clear();
+    }
+  }
+  return turns;
+}
+
+std::string ChunkData(const std::string& id, int64_t created, const std::string& model,
+                      const json& delta, const json& finish) {
+  const json chunk = {
+      {"id", id},
+      {"object", "chat.completion.chunk"},
+      {"created", created},
+      {"model", model},
+      {"choices",
+       {{{"index", 0}, {"delta", delta}, {"logprobs", nullptr}, {"finish_reason", finish}}}}};
+  return "data: " + chunk.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
+}
+
+// With a language model the answer is generated inside the stream, each
+// token a chunk as it comes; a client that hangs up cancels the model call.
+Status StreamLive(ServerContext* c, Call& call, std::shared_ptr<KnowledgeBase> kb,
+                  const std::string& question, AskOptions options, const std::string& id,
+                  int64_t created, const std::string& model) {
+  auto finished = std::make_shared<bool>(false);
+  const auto heartbeat =
+      std::chrono::milliseconds(static_cast<int64_t>(c->options.sse_heartbeat_seconds * 1000));
+  call.res.set_header("Cache-Control", "no-cache");
+  call.res.set_chunked_content_provider(
+      "text/event-stream",
+      [kb, finished, question, options, id, created, model, heartbeat](
+          size_t, httplib::DataSink& sink) mutable {
+        if (*finished) {
+          sink.done();
+          return true;
+        }
+        *finished = true;
+        StreamWriter writer(sink, heartbeat);
+        auto send = [&](const std::string& data) { return writer.Write(data); };
+        if (!send(ChunkData(id, created, model, {{"role", "assistant"}, {"content", ""}}, nullptr)))
+          return false;
+        bool streamed = false;
+        options.cancelled = writer.cancelled();
+        options.on_token = [&](std::string_view piece) {
+          streamed = true;
+          return send(ChunkData(id, created, model, {{"content", std::string(piece)}}, nullptr));
+        };
+        std::vector<SearchHit> retrieved;
+        auto answer = kb->Ask(question, options, &retrieved);
+        if (writer.is_cancelled()) return false;
+        if (!answer) {
+          const HttpError e = HttpErrorFor(answer.error());
+          send("data: " +
+               json{{"error", {{"message", e.message}, {"type", "server_error"}, {"code", e.code}}}}
+                   .dump() +
+               "\n\n");
+          sink.done();
+          return true;
+        }
+        // The sources follow the text either way; the reader's answer (no
+        // model call needed, or the model failed) is streamed whole here.
+        // After streamed tokens only the sources list is left to send.
+        const std::string full = ChatText(*answer);
+        const std::string rest =
+            !streamed ? full
+                      : (full.rfind(answer->text, 0) == 0 ? full.substr(answer->text.size()) : "");
+        for (const std::string& piece : StreamPieces(rest))
+          if (!send(ChunkData(id, created, model, {{"content", piece}}, nullptr))) return false;
+        std::string last = ChunkData(id, created, model, json::object(), "stop");
+        json last_json = json::parse(last.substr(6));
+        last_json["sources"] = SourcesJson(*answer);
+        if (!send("data: " + last_json.dump() + "\n\n") || !send("data: [DONE]\n\n")) return false;
+        sink.done();
+        return true;
+      },
+      [c](bool success) {
+        if (!success) c->metrics.Add("askio_streams_cancelled_total", "");
+      });
+  return Status::Ok();
+}
+
 }  // namespace
 
 void RegisterOpenAiRoutes(ServerContext& ctx) {
@@ -129,12 +223,16 @@ void RegisterOpenAiRoutes(ServerContext& ctx) {
     }
     auto question = LastUserMessage(*body);
     if (!question) return question.error();
-    std::vector<SearchHit> retrieved;
-    auto answer = (*kb)->Ask(*question, AskOptions{}, &retrieved);
-    if (!answer) return answer.error();
-
+    AskOptions ask_options;
+    ask_options.history = EarlierTurns(*body);
     const std::string id = "chatcmpl-" + RandomHex(12);
     const int64_t created = static_cast<int64_t>(std::time(nullptr));
+    if (body->value("stream", false) && (*kb)->models().llm)
+      return StreamLive(c, call, *kb, *question, std::move(ask_options), id, created, model);
+    std::vector<SearchHit> retrieved;
+    auto answer = (*kb)->Ask(*question, ask_options, &retrieved);
+    if (!answer) return answer.error();
+
     const std::string text = ChatText(*answer);
     const json sources = SourcesJson(*answer);
     const json usage = {{"prompt_tokens", EstimateTokens(*question)},

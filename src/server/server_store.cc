@@ -349,9 +349,10 @@ Status ServerStore::DeleteConversation(const std::string& kb, int64_t key_id,
 
 Result<Message> ServerStore::AddMessage(const std::string& conversation_id, const std::string& role,
                                         const std::string& content,
-                                        const std::string& citations_json, bool found) {
+                                        const std::string& citations_json, bool found,
+                                        const std::string& id) {
   Message m;
-  m.id = "m_" + RandomHex(8);
+  m.id = id.empty() ? "m_" + RandomHex(8) : id;
   m.conversation_id = conversation_id;
   m.role = role;
   m.content = content;

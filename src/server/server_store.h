@@ -82,9 +82,11 @@ class ServerStore {
   Result<std::vector<Conversation>> ListConversations(const std::string& kb, int64_t key_id);
   Result<std::vector<Message>> Messages(const std::string& conversation_id);
   Status DeleteConversation(const std::string& kb, int64_t key_id, const std::string& id);
+  // `id` empty: a new one. (A streamed answer announces its id before the
+  // message is stored.)
   Result<Message> AddMessage(const std::string& conversation_id, const std::string& role,
                              const std::string& content, const std::string& citations_json,
-                             bool found);
+                             bool found, const std::string& id = "");
   Status DeleteKbData(const std::string& kb);
 
   // Feedback on an assistant message of this KB (and the key's own

@@ -1,5 +1,7 @@
 #include "store/catalog.h"
 
+#include <cstring>
+
 #include <limits>
 
 #include "common/clock.h"
@@ -52,6 +54,18 @@ CREATE TABLE outbox (
     // lines (EncodePlaces).
     R"sql(
 ALTER TABLE chunks ADD COLUMN places TEXT NOT NULL DEFAULT '';
+)sql",
+    // 3: chunk embeddings, the source of truth for the vector index. Keyed
+    // by the embedding model and the chunk text's hash, not the chunk id: a
+    // re-ingested chunk with unchanged text (new id) costs no model call.
+    R"sql(
+CREATE TABLE vectors (
+  model     TEXT NOT NULL,
+  text_hash TEXT NOT NULL,
+  dim       INTEGER NOT NULL,
+  vector    BLOB NOT NULL,
+  PRIMARY KEY (model, text_hash)
+) WITHOUT ROWID;
 )sql",
 };
 
@@ -464,6 +478,68 @@ Result<Catalog::Counts> Catalog::CountAll() {
   auto row = st->Step();
   if (!row) return Err(row.error());
   return Counts{st->Int(0), st->Int(1), st->Int(2)};
+}
+
+// ---- vectors ----
+
+Status Catalog::ForEachChunkText(const std::function<Status(int64_t, const std::string&)>& fn) {
+  auto st = db_.Prepare("SELECT id, text FROM chunks ORDER BY id");
+  if (!st) return st.error();
+  for (;;) {
+    auto row = st->Step();
+    if (!row) return row.error();
+    if (!*row) return Status::Ok();
+    ASKIO_RETURN_IF_ERROR(fn(st->Int(0), st->Text(1)));
+  }
+}
+
+Result<std::unordered_set<std::string>> Catalog::VectorHashes(const std::string& model) {
+  auto st = db_.Prepare("SELECT text_hash FROM vectors WHERE model=?");
+  if (!st) return Err(st.error());
+  st->Bind(1, model);
+  std::unordered_set<std::string> out;
+  for (;;) {
+    auto row = st->Step();
+    if (!row) return Err(row.error());
+    if (!*row) return out;
+    out.insert(st->Text(0));
+  }
+}
+
+Status Catalog::PutVector(const std::string& model, const std::string& text_hash,
+                          const std::vector<float>& vector) {
+  auto st = db_.Prepare(
+      "INSERT OR REPLACE INTO vectors(model, text_hash, dim, vector) VALUES(?, ?, ?, ?)");
+  if (!st) return st.error();
+  st->Bind(1, model).Bind(2, text_hash).Bind(3, static_cast<int64_t>(vector.size()));
+  st->BindBlob(4, std::string_view(reinterpret_cast<const char*>(vector.data()),
+                                   vector.size() * sizeof(float)));
+  return st->Run();
+}
+
+Result<std::optional<std::vector<float>>> Catalog::GetVector(const std::string& model,
+                                                             const std::string& text_hash) {
+  auto st = db_.Prepare("SELECT dim, vector FROM vectors WHERE model=? AND text_hash=?");
+  if (!st) return Err(st.error());
+  st->Bind(1, model).Bind(2, text_hash);
+  auto row = st->Step();
+  if (!row) return Err(row.error());
+  if (!*row) return std::optional<std::vector<float>>();
+  const std::string blob = st->Text(1);
+  const size_t dim = static_cast<size_t>(st->Int(0));
+  if (blob.size() != dim * sizeof(float))
+    return Err(Status::Corruption("vector of " + text_hash + " has " + std::to_string(blob.size()) +
+                                  " bytes for dimension " + std::to_string(dim)));
+  std::vector<float> v(dim);
+  std::memcpy(v.data(), blob.data(), blob.size());
+  return std::optional<std::vector<float>>(std::move(v));
+}
+
+Status Catalog::DeleteVectorsExcept(const std::string& model) {
+  auto st = db_.Prepare("DELETE FROM vectors WHERE model<>?");
+  if (!st) return st.error();
+  st->Bind(1, model);
+  return st->Run();
 }
 
 }  // namespace askio::store

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "askio/status.h"
@@ -92,6 +93,16 @@ class Catalog {
 
   Result<std::optional<IndexableChunk>> GetIndexableChunk(int64_t chunk_id);
   Status ForEachIndexableChunk(const std::function<Status(IndexableChunk&&)>& fn);
+
+  // Vectors (schema 3), keyed by model and chunk-text hash.
+  Status ForEachChunkText(const std::function<Status(int64_t, const std::string&)>& fn);
+  Result<std::unordered_set<std::string>> VectorHashes(const std::string& model);
+  Status PutVector(const std::string& model, const std::string& text_hash,
+                   const std::vector<float>& vector);
+  Result<std::optional<std::vector<float>>> GetVector(const std::string& model,
+                                                      const std::string& text_hash);
+  // Drops the vectors of other models (after a model change).
+  Status DeleteVectorsExcept(const std::string& model);
 
   struct Counts {
     int64_t documents = 0, chunks = 0, text_bytes = 0;

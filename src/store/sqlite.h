@@ -24,6 +24,7 @@ class Statement {
   Statement& Bind(int index, double value);
   Statement& Bind(int index, std::string_view value);
   Statement& BindNull(int index);
+  Statement& BindBlob(int index, std::string_view bytes);
   // Steps once. Returns true when a row is available, false when done.
   Result<bool> Step();
   // Steps to completion (for statements without results) and resets.
