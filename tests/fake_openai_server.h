@@ -92,6 +92,10 @@ struct FakeEmbeddingOptions {
   // The first `hold_until_concurrent` requests wait (up to 5 s) until that
   // many are in flight at once: proves a client's concurrency.
   size_t hold_until_concurrent = 0;
+  // Benchmarks only: answer after this long plus this much per text, as a
+  // model server would (tests leave both at 0 and never wait on time).
+  std::chrono::microseconds latency{0};
+  std::chrono::microseconds latency_per_text{0};
 };
 
 struct FakeRerankOptions {
@@ -526,6 +530,9 @@ class FakeOpenAi {
         for (const json& x : input)
           if (x.is_string()) inputs.push_back(x.get<std::string>());
     }
+    if (o.latency.count() > 0 || o.latency_per_text.count() > 0)
+      std::this_thread::sleep_for(o.latency +
+                                  o.latency_per_text * static_cast<int64_t>(inputs.size()));
     const bool base64 =
         o.base64 || (body.is_object() && body.value("encoding_format", "float") == "base64");
     json data = json::array();
