@@ -641,14 +641,31 @@ int RunKbStats(const Globals& g, const std::string& name) {
 // Serves until SIGINT or SIGTERM. The signals are taken by a thread that
 // waits for them (sigwait), so stopping runs as ordinary code, not in a
 // signal handler.
+// The write end of the pipe a stop signal is reported through.
+int g_stop_pipe_write = -1;
+
+extern "C" void OnStopSignal(int) {
+  const char byte = 's';
+  // write() is async-signal-safe; everything else happens on the waiter.
+  [[maybe_unused]] ssize_t n = write(g_stop_pipe_write, &byte, 1);
+}
+
+// Serves until SIGINT or SIGTERM. The signal handler only writes a byte to a
+// pipe and a waiting thread does the stopping, as ordinary code. (Blocking
+// the signals instead does not work: libraries start threads before main
+// — OpenBLAS does — and a thread that does not block SIGTERM would take its
+// default action and kill the process mid-request.)
 int RunServe(const Globals& g, askio::server::ServeOptions options) {
   options.data_dir = g.data_dir;
   options.config_path = g.config;
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  int stop_pipe[2];
+  if (pipe(stop_pipe) != 0) return Fail(Status::IOError("cannot create a pipe"));
+  g_stop_pipe_write = stop_pipe[1];
+  struct sigaction on_stop {};
+  on_stop.sa_handler = OnStopSignal;
+  sigemptyset(&on_stop.sa_mask);
+  sigaction(SIGINT, &on_stop, nullptr);
+  sigaction(SIGTERM, &on_stop, nullptr);
   signal(SIGPIPE, SIG_IGN);  // a client gone mid-write is an error value, not a death
   auto server = askio::server::HttpServer::Create(options);
   if (!server) return Fail(server.error());
@@ -660,13 +677,13 @@ int RunServe(const Globals& g, askio::server::ServeOptions options) {
   std::printf("askio: serving http://%s:%d\n", host.c_str(), *port);
   std::fflush(stdout);
   std::thread waiter([&] {
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
+    char byte;
+    while (read(stop_pipe[0], &byte, 1) < 0 && errno == EINTR) {
+    }
     (*server)->Stop();
   });
   const Status s = (*server)->Run();
-  // Wake the waiter if Run ended for another reason.
-  pthread_kill(waiter.native_handle(), SIGTERM);
+  OnStopSignal(0);  // wake the waiter if Run ended for another reason
   waiter.join();
   if (!s.ok()) return Fail(s);
   std::fprintf(stderr, "askio: stopped\n");
