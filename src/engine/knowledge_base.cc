@@ -1521,7 +1521,8 @@ Status KnowledgeBase::SetModels(Models models) {
       if (loaded) impl_->vectors = std::move(*loaded);  // a damaged file is rebuilt below
     }
   }
-  ASKIO_RETURN_IF_ERROR(impl_->EnsureWritable());
+  // Only the catalogue is written (vectors); the lexical index's writer lock
+  // is not needed, so a reader process beside a writer can attach models.
   return impl_->SyncVectors(nullptr);
 }
 
