@@ -105,16 +105,24 @@ std::vector<std::pair<std::string, std::string>> EarlierTurns(const json& body) 
   return turns;
 }
 
+// One chat.completion.chunk, as OpenAI streams them.
+json CompletionChunk(const std::string& id, int64_t created, const std::string& model,
+                     const json& delta, const json& finish) {
+  return {{"id", id},
+          {"object", "chat.completion.chunk"},
+          {"created", created},
+          {"model", model},
+          {"choices",
+           {{{"index", 0}, {"delta", delta}, {"logprobs", nullptr}, {"finish_reason", finish}}}}};
+}
+
+std::string SseData(const json& j) {
+  return "data: " + j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
+}
+
 std::string ChunkData(const std::string& id, int64_t created, const std::string& model,
                       const json& delta, const json& finish) {
-  const json chunk = {
-      {"id", id},
-      {"object", "chat.completion.chunk"},
-      {"created", created},
-      {"model", model},
-      {"choices",
-       {{{"index", 0}, {"delta", delta}, {"logprobs", nullptr}, {"finish_reason", finish}}}}};
-  return "data: " + chunk.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
+  return SseData(CompletionChunk(id, created, model, delta, finish));
 }
 
 // With a language model the answer is generated inside the stream, each
@@ -166,10 +174,9 @@ Status StreamLive(ServerContext* c, Call& call, std::shared_ptr<KnowledgeBase> k
                       : (full.rfind(answer->text, 0) == 0 ? full.substr(answer->text.size()) : "");
         for (const std::string& piece : StreamPieces(rest))
           if (!send(ChunkData(id, created, model, {{"content", piece}}, nullptr))) return false;
-        std::string last = ChunkData(id, created, model, json::object(), "stop");
-        json last_json = json::parse(last.substr(6));
-        last_json["sources"] = SourcesJson(*answer);
-        if (!send("data: " + last_json.dump() + "\n\n") || !send("data: [DONE]\n\n")) return false;
+        json last = CompletionChunk(id, created, model, json::object(), "stop");
+        last["sources"] = SourcesJson(*answer);
+        if (!send(SseData(last)) || !send("data: [DONE]\n\n")) return false;
         sink.done();
         return true;
       },
@@ -257,18 +264,10 @@ void RegisterOpenAiRoutes(ServerContext& ctx) {
     if (body->contains("stream_options") && (*body)["stream_options"].is_object())
       include_usage = (*body)["stream_options"].value("include_usage", false);
     auto chunk = [&](const json& delta, const json& finish) {
-      return json{
-          {"id", id},
-          {"object", "chat.completion.chunk"},
-          {"created", created},
-          {"model", model},
-          {"choices",
-           {{{"index", 0}, {"delta", delta}, {"logprobs", nullptr}, {"finish_reason", finish}}}}};
+      return CompletionChunk(id, created, model, delta, finish);
     };
     auto events = std::make_shared<std::vector<std::string>>();
-    auto data = [](const json& j) {
-      return "data: " + j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
-    };
+    const auto data = SseData;
     events->push_back(data(chunk({{"role", "assistant"}, {"content", ""}}, nullptr)));
     for (const std::string& piece : StreamPieces(text))
       events->push_back(data(chunk({{"content", piece}}, nullptr)));
