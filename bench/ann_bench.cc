@@ -13,7 +13,9 @@
 // (points of one cluster have cosine ~0.8 to each other, ~0 to others),
 // normalised. Queries are fresh draws from the same distribution (seed+1).
 // Ground truth: exact top 10 by FAISS IndexFlatIP over all queries at once
-// (BLAS, all cores). Queries/s: each query searched alone on one thread
+// (BLAS, all cores). Exact search's own speed: askio's exact index (its
+// AVX2 kernels) and FAISS's IndexFlatIP one query at a time, both one thread,
+// on the first E queries. Queries/s: each query searched alone on one thread
 // (VectorIndex::Search, as the engine calls it), P timed passes over all Q
 // queries after one warm-up pass; the median pass is reported (the machine is
 // shared). "omp" compares one OpenMP thread per search (askio's default)
@@ -40,6 +42,7 @@
 #include <vector>
 
 #include "index/vector_index.h"
+#include "index/vector_kernels.h"
 
 namespace {
 
@@ -133,11 +136,11 @@ struct PassResult {
 
 // Timed passes over the queries, one query at a time on `threads` threads
 // each searching its share; the median pass by throughput.
-PassResult TimeQueries(const VectorIndex& ix, const std::vector<float>& q, size_t dim,
-                       int passes, int threads = 1) {
+PassResult TimeQueries(const VectorIndex& ix, const std::vector<float>& q, size_t dim, int passes,
+                       int threads = 1, bool warm_up = true) {
   const size_t nq = q.size() / dim;
   std::vector<PassResult> results;
-  for (int p = 0; p <= passes; ++p) {
+  for (int p = warm_up ? 0 : 1; p <= passes; ++p) {
     std::vector<std::vector<double>> lat(threads);
     const auto t0 = Clock::now();
     std::vector<std::thread> pool;
@@ -155,7 +158,8 @@ PassResult TimeQueries(const VectorIndex& ix, const std::vector<float>& q, size_
     if (p == 0) continue;  // warm-up
     std::vector<double> all;
     for (auto& l : lat) all.insert(all.end(), l.begin(), l.end());
-    results.push_back({static_cast<double>(nq) / secs, Percentile(all, 0.5), Percentile(all, 0.99)});
+    results.push_back(
+        {static_cast<double>(nq) / secs, Percentile(all, 0.5), Percentile(all, 0.99)});
   }
   std::sort(results.begin(), results.end(),
             [](const PassResult& a, const PassResult& b) { return a.qps < b.qps; });
@@ -189,18 +193,30 @@ int main(int argc, char** argv) {
   Args a;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
-    if (k == "--n") a.n = std::stoull(v);
-    else if (k == "--dim") a.dim = std::stoull(v);
-    else if (k == "--data") a.data = v;
-    else if (k == "--queries") a.queries = std::stoull(v);
-    else if (k == "--kinds") a.kinds = v;
-    else if (k == "--m") a.m = std::stoi(v);
-    else if (k == "--efc") a.efc = std::stoi(v);
-    else if (k == "--ef") a.ef = ParseInts(v);
-    else if (k == "--passes") a.passes = std::stoi(v);
-    else if (k == "--target") a.target = std::stod(v);
-    else if (k == "--seed") a.seed = static_cast<uint32_t>(std::stoul(v));
-    else if (k == "--exact-queries") a.exact_queries = std::stoull(v);
+    if (k == "--n")
+      a.n = std::stoull(v);
+    else if (k == "--dim")
+      a.dim = std::stoull(v);
+    else if (k == "--data")
+      a.data = v;
+    else if (k == "--queries")
+      a.queries = std::stoull(v);
+    else if (k == "--kinds")
+      a.kinds = v;
+    else if (k == "--m")
+      a.m = std::stoi(v);
+    else if (k == "--efc")
+      a.efc = std::stoi(v);
+    else if (k == "--ef")
+      a.ef = ParseInts(v);
+    else if (k == "--passes")
+      a.passes = std::stoi(v);
+    else if (k == "--target")
+      a.target = std::stod(v);
+    else if (k == "--seed")
+      a.seed = static_cast<uint32_t>(std::stoul(v));
+    else if (k == "--exact-queries")
+      a.exact_queries = std::stoull(v);
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       return 2;
@@ -221,7 +237,7 @@ int main(int argc, char** argv) {
 
   // Ground truth (all cores, BLAS), and exact search's own single-query speed.
   std::vector<int64_t> truth(a.queries * 10);
-  double truth_s = 0, exact_qps = 0;
+  double truth_s = 0, exact_qps = 0, faiss_exact_qps = 0;
   {
     faiss::IndexFlatIP flat(static_cast<faiss::Index::idx_t>(dim));
     flat.add(static_cast<faiss::Index::idx_t>(a.n), base.data());
@@ -230,20 +246,34 @@ int main(int argc, char** argv) {
     flat.search(static_cast<faiss::Index::idx_t>(a.queries), queries.data(), 10, d.data(),
                 truth.data());
     truth_s = Seconds(t0);
+    // FAISS's scan is slow (a scalar loop): ten queries, one pass.
     omp_set_num_threads(1);
-    const size_t eq = std::min(a.exact_queries, a.queries);
+    const size_t eq = std::min<size_t>(10, a.queries);
     std::vector<double> passes;
-    for (int p = 0; p < 3; ++p) {
+    for (int p = 0; p < 1; ++p) {
       t0 = Clock::now();
       for (size_t i = 0; i < eq; ++i)
         flat.search(1, queries.data() + i * dim, 10, d.data(), truth.data() + i * 10);
       passes.push_back(static_cast<double>(eq) / Seconds(t0));
     }
-    exact_qps = Median(passes);
+    faiss_exact_qps = Median(passes);
     omp_set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   }
-  std::fprintf(stderr, "[ann] ground truth in %.1f s; exact single-thread %.1f q/s\n", truth_s,
-               exact_qps);
+  // askio's exact index (its own kernels) on the same queries.
+  {
+    VectorIndexOptions o;
+    o.dim = dim;
+    o.hnsw_threshold = a.n + 1;
+    auto flat = VectorIndex::Build(o, ids, base);
+    if (!flat) return 1;
+    const size_t eq = std::min(a.exact_queries, a.queries);
+    const std::vector<float> q(queries.begin(), queries.begin() + eq * dim);
+    exact_qps = TimeQueries(**flat, q, dim, 3).qps;
+  }
+  std::fprintf(stderr,
+               "[ann] ground truth in %.1f s; exact single-thread %.1f q/s (FAISS's own scan "
+               "%.1f q/s); kernels %s\n",
+               truth_s, exact_qps, faiss_exact_qps, askio::index::kernels::Isa());
 
   std::stringstream kinds(a.kinds);
   std::string kind;
@@ -276,7 +306,8 @@ int main(int argc, char** argv) {
     for (size_t e = 0; e < a.ef.size(); ++e) {
       ix.SetEfSearch(a.ef[e]);
       const double recall = RecallAt10(ix, queries, dim, truth);
-      const PassResult r = TimeQueries(ix, queries, dim, a.passes);
+      // The recall pass has just warmed the caches.
+      const PassResult r = TimeQueries(ix, queries, dim, a.passes, 1, false);
       std::fprintf(stderr, "[ann]   ef %d: recall@10 %.4f, %.0f q/s, p50 %.0f us, p99 %.0f us\n",
                    a.ef[e], recall, r.qps, r.p50_us, r.p99_us);
       sweep << (e ? "," : "") << "{\"ef\":" << a.ef[e] << ",\"recall\":" << recall
@@ -293,8 +324,10 @@ int main(int argc, char** argv) {
     }
 
     // OpenMP: one thread per search against OpenMP's default team, at the
-    // chosen ef (or the last swept), alone and with two concurrent searchers.
-    ix.SetEfSearch(chosen > 0 ? chosen : a.ef.back());
+    // chosen ef (or 128 when none met the target), alone and with two
+    // concurrent searchers.
+    const int omp_ef = chosen > 0 ? chosen : 128;
+    ix.SetEfSearch(omp_ef);
     std::ostringstream omp;
     {
       ix.SetSearchThreads(1);
@@ -304,7 +337,7 @@ int main(int argc, char** argv) {
       const PassResult def = TimeQueries(ix, queries, dim, a.passes);
       const PassResult def2 = TimeQueries(ix, queries, dim, a.passes, 2);
       ix.SetSearchThreads(1);
-      omp << "{\"ef\":" << (chosen > 0 ? chosen : a.ef.back()) << ",\"qps_1_thread\":" << one.qps
+      omp << "{\"ef\":" << omp_ef << ",\"qps_1_thread\":" << one.qps
           << ",\"qps_omp_default\":" << def.qps << ",\"qps_2_searchers_1_thread\":" << one2.qps
           << ",\"qps_2_searchers_omp_default\":" << def2.qps
           << ",\"omp_default_threads\":" << omp_get_max_threads() << "}";
@@ -316,14 +349,15 @@ int main(int argc, char** argv) {
         "\"queries\":%zu,\"passes\":%d,\"target_recall\":%g,\"build_s\":%.2f,"
         "\"memory_bytes\":%.0f,\"bytes_per_vector\":%.1f,\"raw_bytes_per_vector\":%zu,"
         "\"memory_ratio\":%.3f,\"rss_delta_bytes_per_vector\":%.1f,\"exact_qps\":%.2f,"
-        "\"truth_s\":%.2f,\"chosen_ef\":%d,\"chosen_recall\":%.4f,\"chosen_qps\":%.1f,"
+        "\"faiss_exact_qps\":%.2f,\"kernels\":\"%s\",\"truth_s\":%.2f,\"chosen_ef\":%d,\"chosen_"
+        "recall\":%.4f,\"chosen_qps\":%.1f,"
         "\"chosen_p50_us\":%.1f,\"chosen_p99_us\":%.1f,\"sweep\":[%s],\"omp\":%s}\n",
         a.n, dim, a.data.c_str(), kind == "sq8" ? "hnsw_sq8" : "hnsw", a.m, a.efc, a.queries,
         a.passes, a.target, build_s, mem, mem / static_cast<double>(a.n), dim * sizeof(float),
         mem / static_cast<double>(a.n * dim * sizeof(float)),
         (static_cast<double>(rss1) - static_cast<double>(rss0)) / static_cast<double>(a.n),
-        exact_qps, truth_s, chosen, chosen_recall, chosen_qps, chosen_p50, chosen_p99,
-        sweep.str().c_str(), omp.str().c_str());
+        exact_qps, faiss_exact_qps, askio::index::kernels::Isa(), truth_s, chosen, chosen_recall,
+        chosen_qps, chosen_p50, chosen_p99, sweep.str().c_str(), omp.str().c_str());
     std::fflush(stdout);
   }
   return 0;

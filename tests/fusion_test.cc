@@ -34,8 +34,8 @@ std::vector<int64_t> Ids(const std::vector<FusedHit>& hits) {
 }
 
 TEST(FuseRrf, SumsReciprocalRanks) {
-  const auto fused =
-      FuseRrf({Stage("bm25", {{1, 12.5}, {2, 7.0}, {3, 1.5}}), Stage("dense", {{3, 0.9}, {1, 0.8}})});
+  const auto fused = FuseRrf(
+      {Stage("bm25", {{1, 12.5}, {2, 7.0}, {3, 1.5}}), Stage("dense", {{3, 0.9}, {1, 0.8}})});
   ASSERT_EQ(Ids(fused), (std::vector<int64_t>{1, 3, 2}));
   EXPECT_DOUBLE_EQ(fused[0].score, 1.0 / 61 + 1.0 / 62);
   EXPECT_DOUBLE_EQ(fused[1].score, 1.0 / 63 + 1.0 / 61);
@@ -127,8 +127,8 @@ TEST(FuseWeighted, AllEqualScoresContributeOne) {
 }
 
 TEST(FuseWeighted, MissingStagesContributeZero) {
-  const auto fused = FuseWeighted(
-      {Stage("a", {{1, 4.0}, {2, 2.0}, {3, 0.0}}), Stage("b", {}), Stage("c", {{3, 1.0}, {9, 0.0}})});
+  const auto fused = FuseWeighted({Stage("a", {{1, 4.0}, {2, 2.0}, {3, 0.0}}), Stage("b", {}),
+                                   Stage("c", {{3, 1.0}, {9, 0.0}})});
   // 1: 1 + 0; 2: 0.5; 3: 0 + 1; 9: 0.
   ASSERT_EQ(fused.size(), 4u);
   EXPECT_EQ(Ids(fused), (std::vector<int64_t>{1, 3, 2, 9}));
@@ -138,8 +138,8 @@ TEST(FuseWeighted, MissingStagesContributeZero) {
 }
 
 TEST(FuseWeighted, NonFiniteScoresContributeZero) {
-  const auto fused =
-      FuseWeighted({Stage("a", {{1, 2.0}, {2, std::numeric_limits<double>::quiet_NaN()}, {3, 0.0}})});
+  const auto fused = FuseWeighted(
+      {Stage("a", {{1, 2.0}, {2, std::numeric_limits<double>::quiet_NaN()}, {3, 0.0}})});
   ASSERT_EQ(fused.size(), 3u);
   EXPECT_EQ(fused[0].id, 1);
   EXPECT_DOUBLE_EQ(fused[0].score, 1.0);

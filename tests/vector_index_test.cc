@@ -62,9 +62,9 @@ float Dot(const float* a, const float* b, size_t dim) {
 }
 
 // Exact top k by brute force over the rows whose id passes `keep`.
-std::vector<VectorHit> BruteForce(const std::vector<int64_t>& ids, const std::vector<float>& vectors,
-                                  size_t dim, const float* q, size_t k,
-                                  const std::function<bool(int64_t)>& keep = nullptr) {
+std::vector<VectorHit> BruteForce(const std::vector<int64_t>& ids,
+                                  const std::vector<float>& vectors, size_t dim, const float* q,
+                                  size_t k, const std::function<bool(int64_t)>& keep = nullptr) {
   std::vector<VectorHit> all;
   for (size_t i = 0; i < ids.size(); ++i)
     if (!keep || keep(ids[i])) all.push_back({ids[i], Dot(vectors.data() + i * dim, q, dim)});
@@ -400,8 +400,8 @@ TEST(VectorIndex, DamagedFilesAreCorruption) {
     // One flipped bit anywhere: magic, version, header, slot table, FAISS
     // payload, checksum.
     std::mt19937 rng(92);
-    std::vector<size_t> positions{0, 9, 20, 40, 70, bytes.size() / 2, bytes.size() - 20,
-                                  bytes.size() - 1};
+    std::vector<size_t> positions{
+        0, 9, 20, 40, 70, bytes.size() / 2, bytes.size() - 20, bytes.size() - 1};
     for (int i = 0; i < 24; ++i) positions.push_back(rng() % bytes.size());
     for (const size_t pos : positions) {
       std::string flipped = bytes;
@@ -509,7 +509,8 @@ TEST(VectorKernels, MatchPlainLoops) {
     EXPECT_NEAR(kernels::Dot(a.data(), b.data(), n), dot, 1e-4) << n;
     EXPECT_NEAR(kernels::DotU8(a.data(), c.data(), n), dot8, 1e-2) << n;
   }
-  std::vector<float> scale{0.5f, 2, -1, 0.25f, 1, 1, 1, 1, 3}, offset{1, 0, 2, -1, 0, 0, 0, 0, 0.5f};
+  std::vector<float> scale{0.5f, 2, -1, 0.25f, 1, 1, 1, 1, 3},
+      offset{1, 0, 2, -1, 0, 0, 0, 0, 0.5f};
   const std::vector<uint8_t> codes{0, 1, 2, 3, 4, 5, 6, 255, 10};
   std::vector<float> out(9);
   kernels::DecodeU8(codes.data(), scale.data(), offset.data(), out.data(), 9);

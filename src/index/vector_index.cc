@@ -1,6 +1,5 @@
 #include "index/vector_index.h"
 
-#include <fcntl.h>
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexHNSW.h>
 #include <faiss/IndexScalarQuantizer.h>
@@ -10,6 +9,7 @@
 #include <faiss/impl/IDSelector.h>
 #include <faiss/impl/io.h>
 #include <faiss/index_io.h>
+#include <fcntl.h>
 #include <omp.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -41,9 +41,9 @@ class VectorIndex::Impl {
  public:
   VectorIndexOptions options;
   Kind kind = Kind::kFlat;
-  std::unique_ptr<faiss::Index> index;  // IndexFlatIP, IndexHNSWFlat or IndexHNSWSQ
-  std::vector<int64_t> slot_ids;        // slot -> chunk id
-  std::vector<uint8_t> dead;            // HNSW only: 1 where the slot is a tombstone
+  std::unique_ptr<faiss::Index> index;           // IndexFlatIP, IndexHNSWFlat or IndexHNSWSQ
+  std::vector<int64_t> slot_ids;                 // slot -> chunk id
+  std::vector<uint8_t> dead;                     // HNSW only: 1 where the slot is a tombstone
   std::unordered_map<int64_t, int64_t> slot_of;  // live chunk id -> its slot
   size_t tombstones = 0;
   int search_threads = 1;
@@ -76,9 +76,7 @@ class FlatIpDistance : public faiss::FlatCodesDistanceComputer {
   float distance_to_code(const uint8_t* code) override {
     return kernels::Dot(query_, reinterpret_cast<const float*>(code), dim_);
   }
-  float symmetric_dis(idx_t i, idx_t j) override {
-    return kernels::Dot(Row(i), Row(j), dim_);
-  }
+  float symmetric_dis(idx_t i, idx_t j) override { return kernels::Dot(Row(i), Row(j), dim_); }
 
  private:
   const float* Row(idx_t i) const { return reinterpret_cast<const float*>(codes + i * code_size); }
@@ -276,8 +274,8 @@ Status CheckOptions(const VectorIndexOptions& o) {
 Status CheckShape(size_t dim, const std::vector<int64_t>& ids, const std::vector<float>& vectors) {
   if (vectors.size() != ids.size() * dim)
     return Status::InvalidArgument("vector index: " + std::to_string(vectors.size()) +
-                                   " floats for " + std::to_string(ids.size()) + " ids of dimension " +
-                                   std::to_string(dim));
+                                   " floats for " + std::to_string(ids.size()) +
+                                   " ids of dimension " + std::to_string(dim));
   return Status::Ok();
 }
 
@@ -296,9 +294,7 @@ Status CheckShape(size_t dim, const std::vector<int64_t>& ids, const std::vector
 
 class HashingWriter : public faiss::IOWriter {
  public:
-  explicit HashingWriter(FILE* f) : f_(f), state_(XXH3_createState()) {
-    XXH3_64bits_reset(state_);
-  }
+  explicit HashingWriter(FILE* f) : f_(f), state_(XXH3_createState()) { XXH3_64bits_reset(state_); }
   ~HashingWriter() noexcept(false) override { XXH3_freeState(state_); }
   size_t operator()(const void* ptr, size_t size, size_t nitems) override {
     if (size == 0 || nitems == 0) return nitems;
@@ -594,7 +590,7 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::Build(const VectorIndexOptions
     if (options.quantize) {
       impl->kind = Kind::kHnswSq8;
       hnsw = std::make_unique<faiss::IndexHNSWSQ>(d, faiss::ScalarQuantizer::QT_8bit,
-                                                   options.hnsw_m, faiss::METRIC_INNER_PRODUCT);
+                                                  options.hnsw_m, faiss::METRIC_INNER_PRODUCT);
       delete hnsw->storage;
       hnsw->storage = new FastSq8(d);
       // SQ8 learns each dimension's range; every vector is a fine sample.
@@ -736,9 +732,9 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::Load(const std::string& path) 
   uint32_t kind = 0, quantize = 0;
   uint64_t dim = 0, threshold = 0, slots = 0, tombstones = 0;
   int32_t m = 0, efc = 0, efs = 0;
-  if (r(magic, 1, sizeof magic) != sizeof magic || !r.Get(version) || !r.Get(kind) ||
-      !r.Get(dim) || !r.Get(threshold) || !r.Get(m) || !r.Get(efc) || !r.Get(efs) ||
-      !r.Get(quantize) || !r.Get(slots))
+  if (r(magic, 1, sizeof magic) != sizeof magic || !r.Get(version) || !r.Get(kind) || !r.Get(dim) ||
+      !r.Get(threshold) || !r.Get(m) || !r.Get(efc) || !r.Get(efs) || !r.Get(quantize) ||
+      !r.Get(slots))
     return corrupt("truncated header");
   if (kind > static_cast<uint32_t>(Kind::kHnswSq8)) return corrupt("unknown index kind");
   impl->kind = static_cast<Kind>(kind);
@@ -756,7 +752,8 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::Load(const std::string& path) 
     if (r(impl->slot_ids.data(), sizeof(int64_t), slots) != slots ||
         r(dead.data(), 1, slots) != slots || !r.Get(tombstones))
       return corrupt("truncated slot table");
-    if (impl->is_hnsw()) impl->dead = std::move(dead);
+    if (impl->is_hnsw())
+      impl->dead = std::move(dead);
     else if (std::any_of(dead.begin(), dead.end(), [](uint8_t b) { return b != 0; }))
       return corrupt("tombstones in an exact index");
 
@@ -776,9 +773,10 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::Load(const std::string& path) 
       }
       case Kind::kHnsw:
       case Kind::kHnswSq8: {
-        auto* h = impl->kind == Kind::kHnsw
-                      ? static_cast<faiss::IndexHNSW*>(dynamic_cast<faiss::IndexHNSWFlat*>(ix.get()))
-                      : static_cast<faiss::IndexHNSW*>(dynamic_cast<faiss::IndexHNSWSQ*>(ix.get()));
+        auto* h =
+            impl->kind == Kind::kHnsw
+                ? static_cast<faiss::IndexHNSW*>(dynamic_cast<faiss::IndexHNSWFlat*>(ix.get()))
+                : static_cast<faiss::IndexHNSW*>(dynamic_cast<faiss::IndexHNSWSQ*>(ix.get()));
         const bool storage_ok =
             h != nullptr && h->storage != nullptr &&
             (impl->kind == Kind::kHnsw

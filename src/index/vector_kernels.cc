@@ -42,8 +42,7 @@ namespace {
 #if defined(__x86_64__)
 
 float DotSse2(const float* a, const float* b, size_t n) {
-  __m128 s0 = _mm_setzero_ps(), s1 = _mm_setzero_ps(), s2 = _mm_setzero_ps(),
-         s3 = _mm_setzero_ps();
+  __m128 s0 = _mm_setzero_ps(), s1 = _mm_setzero_ps(), s2 = _mm_setzero_ps(), s3 = _mm_setzero_ps();
   size_t i = 0;
   for (; i + 16 <= n; i += 16) {
     s0 = _mm_add_ps(s0, _mm_mul_ps(_mm_loadu_ps(a + i), _mm_loadu_ps(b + i)));
@@ -107,13 +106,13 @@ __attribute__((target("avx2,fma"))) float DotU8Avx2(const float* w, const uint8_
 }
 
 __attribute__((target("avx2,fma"))) void DecodeU8Avx2(const uint8_t* c, const float* scale,
-                                                       const float* offset, float* out, size_t n) {
+                                                      const float* offset, float* out, size_t n) {
   size_t i = 0;
   for (; i + 8 <= n; i += 8) {
     const __m128i bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(c + i));
     const __m256 v = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes));
-    _mm256_storeu_ps(out + i, _mm256_fmadd_ps(_mm256_loadu_ps(scale + i), v,
-                                              _mm256_loadu_ps(offset + i)));
+    _mm256_storeu_ps(out + i,
+                     _mm256_fmadd_ps(_mm256_loadu_ps(scale + i), v, _mm256_loadu_ps(offset + i)));
   }
   for (; i < n; ++i) out[i] = offset[i] + scale[i] * static_cast<float>(c[i]);
 }

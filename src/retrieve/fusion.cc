@@ -19,8 +19,9 @@ struct Accumulator {
 // such ties ties, so the documented tie-break decides them.
 long long TieKey(double score) {
   const double scaled = std::round(score * 1e12);
-  if (!(std::abs(scaled) < 9e18)) return score > 0 ? std::numeric_limits<long long>::max()
-                                                   : std::numeric_limits<long long>::min();
+  if (!(std::abs(scaled) < 9e18))
+    return score > 0 ? std::numeric_limits<long long>::max()
+                     : std::numeric_limits<long long>::min();
   return static_cast<long long>(scaled);
 }
 
