@@ -184,8 +184,11 @@ TEST(EngineModels, EmbeddingsAreCachedByTextAndResumeAfterAFailure) {
   // A deleted document leaves the dense index too.
   auto docs = kb->ListDocuments();
   ASSERT_TRUE(docs);
-  for (const DocumentInfo& d : *docs)
-    if (d.source.ends_with("c.md")) ASSERT_TRUE(kb->DeleteDocument(d.id).ok());
+  for (const DocumentInfo& d : *docs) {
+    if (d.source.ends_with("c.md")) {
+      ASSERT_TRUE(kb->DeleteDocument(d.id).ok());
+    }
+  }
   auto after = kb->Embed();
   ASSERT_TRUE(after);
   EXPECT_EQ(after->indexed, 2);

@@ -297,7 +297,9 @@ TEST(Server, UploadIngestSearchAskConverseAndDelete) {
     json data = json::parse((*it)[2].str());
     if ((*it)[1] == "token") text += data["text"].get<std::string>();
     if ((*it)[1] == "citations") citations = data;
-    if ((*it)[1] == "meta") EXPECT_EQ(data["conversation_id"], conversation);
+    if ((*it)[1] == "meta") {
+      EXPECT_EQ(data["conversation_id"], conversation);
+    }
   }
   ASSERT_GE(names.size(), 4u) << sse;
   EXPECT_EQ(names.front(), "meta");
@@ -383,6 +385,85 @@ TEST(Server, UploadIngestSearchAskConverseAndDelete) {
   EXPECT_FALSE(
       fs::exists(dir / ("data/hb/uploads/" + Sha256Hex("handbook.md").substr(0, 40) + ".name")));
   ExpectError(c.Delete("/api/kbs/hb/documents/" + std::to_string(doc_id)), 404, "not_found");
+}
+
+TEST(Server, UploadTagsFilterSearchAndAskAndRetag) {
+  TempDir dir;
+  RunningServer server(Options(dir));
+  auto c = server.Client();
+  ASSERT_EQ(c.Post("/api/kbs", R"({"name":"hb"})", "application/json")->status, 201);
+  auto items = Files({{"leave.md", "# Leave\n\nThe leave policy grants 25 days a year."}});
+  items.push_back({"tags", " hr , people,", "", ""});
+  auto r = c.Post("/api/kbs/hb/documents", items);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 202) << r->body;
+  FollowJob(c, "hb", Body(r)["job"]["id"].get<int64_t>());
+  json job = UploadAndWait(c, "hb",
+                           {{"expenses.md", "# Expenses\n\nThe expenses policy wants receipts."}});
+  ASSERT_EQ(job["status"], "succeeded") << job.dump();
+
+  json docs = Body(c.Get("/api/kbs/hb/documents"))["documents"];
+  ASSERT_EQ(docs.size(), 2u);
+  int64_t leave = 0, expenses = 0;
+  for (const json& d : docs) {
+    if (d["source"] == "leave.md") {
+      leave = d["id"];
+      EXPECT_EQ(d["tags"], json({"hr", "people"}));
+    } else {
+      expenses = d["id"];
+      EXPECT_EQ(d["tags"], json::array());
+    }
+  }
+  auto sources = [](const json& hits) {
+    std::set<std::string> out;
+    for (const json& h : hits) out.insert(h["source"].get<std::string>());
+    return out;
+  };
+  EXPECT_EQ(sources(Body(c.Post("/api/kbs/hb/search", R"({"query":"policy"})",
+                                "application/json"))["hits"])
+                .size(),
+            2u);
+  EXPECT_EQ(
+      sources(Body(c.Post("/api/kbs/hb/search", R"({"query":"policy","filter":{"tags":["hr"]}})",
+                          "application/json"))["hits"]),
+      std::set<std::string>{"leave.md"});
+  EXPECT_EQ(sources(Body(c.Get("/api/kbs/hb/search?q=policy&document_id=" +
+                               std::to_string(expenses)))["hits"]),
+            std::set<std::string>{"expenses.md"});
+  EXPECT_TRUE(Body(c.Get("/api/kbs/hb/search?q=policy&tag=legal"))["hits"].empty());
+
+  // Answers honour the filter too.
+  json answer =
+      Body(c.Post("/api/kbs/hb/ask",
+                  R"({"question":"How many days of leave a year?","filter":{"tags":["hr"]}})",
+                  "application/json"))["answer"];
+  EXPECT_TRUE(answer["found"].get<bool>()) << answer.dump();
+  answer =
+      Body(c.Post("/api/kbs/hb/ask",
+                  R"({"question":"How many days of leave a year?","filter":{"document_ids":[)" +
+                      std::to_string(expenses) + "]}}",
+                  "application/json"))["answer"];
+  for (const json& cite : answer["citations"])
+    EXPECT_EQ(cite["source"], "expenses.md") << answer.dump();
+
+  // Retag, then filter on the new tag.
+  auto patched = c.Patch("/api/kbs/hb/documents/" + std::to_string(expenses),
+                         R"({"tags":["finance"]})", "application/json");
+  EXPECT_EQ(Body(patched)["document"]["tags"], json({"finance"}));
+  EXPECT_EQ(sources(Body(c.Get("/api/kbs/hb/search?q=policy&tag=finance"))["hits"]),
+            std::set<std::string>{"expenses.md"});
+
+  ExpectError(c.Post("/api/kbs/hb/search", R"({"query":"policy","filter":{"colour":["red"]}})",
+                     "application/json"),
+              400, "invalid_argument");
+  ExpectError(c.Post("/api/kbs/hb/search", R"({"query":"policy","filter":{"tags":"hr"}})",
+                     "application/json"),
+              400, "invalid_argument");
+  ExpectError(c.Patch("/api/kbs/hb/documents/" + std::to_string(leave), R"({"tags":[""]})",
+                      "application/json"),
+              400, "invalid_argument");
+  ExpectError(c.Patch("/api/kbs/hb/documents/99999", R"({"tags":["x"]})", "application/json"), 404,
+              "not_found");
 }
 
 TEST(Server, UploadedNamesAreLabelsNeverPaths) {

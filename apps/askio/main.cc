@@ -289,11 +289,12 @@ int RunIngest(const Globals& g, const std::string& kb_name, const std::vector<st
 }
 
 int RunSearch(const Globals& g, const std::string& kb_name, const std::string& query, size_t limit,
-              bool explain) {
+              bool explain, const askio::SearchFilter& filter) {
   auto kb = OpenKb(g, kb_name);
   if (!kb) return Fail(kb.error());
   askio::SearchOptions so;
   so.limit = limit;
+  so.filter = filter;
   auto hits = (*kb)->Search(query, so);
   if (!hits) return Fail(hits.error());
   if (g.json) {
@@ -438,11 +439,14 @@ int RunKbEmbed(const Globals& g, const std::string& name) {
   return 0;
 }
 
-int RunAsk(const Globals& g, const std::string& kb_name, const std::string& question) {
+int RunAsk(const Globals& g, const std::string& kb_name, const std::string& question,
+           const askio::SearchFilter& filter) {
   auto kb = OpenKb(g, kb_name);
   if (!kb) return Fail(kb.error());
   std::vector<askio::SearchHit> retrieved;
-  auto answer = (*kb)->Ask(question, askio::AskOptions{}, &retrieved);
+  askio::AskOptions options;
+  options.filter = filter;
+  auto answer = (*kb)->Ask(question, options, &retrieved);
   if (!answer) return Fail(answer.error());
   const askio::Answer& a = *answer;
   if (g.json) {
@@ -587,6 +591,46 @@ int RunEval(const Globals& g, askio::eval::EvalOptions options) {
   std::printf("EM %.1f  F1 %.1f  answered %.1f%%\n", r.em, r.f1, 100 * r.answered);
   std::printf("ingest %.2fs  latency p50 %.2f ms  p99 %.2f ms\n", r.ingest_seconds,
               r.latency_ms_p50, r.latency_ms_p99);
+  return 0;
+}
+
+int RunDocs(const Globals& g, const std::string& kb_name) {
+  auto kb = OpenKb(g, kb_name);
+  if (!kb) return Fail(kb.error());
+  auto docs = (*kb)->ListDocuments();
+  if (!docs) return Fail(docs.error());
+  if (g.json) {
+    json out = json::array();
+    for (const askio::DocumentInfo& d : *docs)
+      out.push_back({{"id", d.id},
+                     {"source", d.source},
+                     {"title", d.title},
+                     {"type", d.type},
+                     {"chunks", d.chunk_count},
+                     {"version", d.version},
+                     {"tags", d.tags},
+                     {"updated_at", d.updated_at}});
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  for (const askio::DocumentInfo& d : *docs) {
+    std::string tags;
+    for (const std::string& t : d.tags) tags += (tags.empty() ? "" : ",") + t;
+    std::printf("%6lld  %-9s %6lld chunks  %s%s%s\n", static_cast<long long>(d.id), d.type.c_str(),
+                static_cast<long long>(d.chunk_count), d.source.c_str(), tags.empty() ? "" : "  #",
+                tags.c_str());
+  }
+  if (docs->empty()) std::printf("No documents in %s.\n", kb_name.c_str());
+  return 0;
+}
+
+int RunTag(const Globals& g, const std::string& kb_name, int64_t document_id,
+           const std::vector<std::string>& tags) {
+  auto kb = OpenKb(g, kb_name);
+  if (!kb) return Fail(kb.error());
+  if (askio::Status s = (*kb)->SetDocumentTags(document_id, tags); !s.ok()) return Fail(s);
+  if (!g.json)
+    std::printf("Document %lld: %zu tag(s).\n", static_cast<long long>(document_id), tags.size());
   return 0;
 }
 
@@ -802,6 +846,10 @@ int main(int argc, char** argv) {
                      "Target chunk size in characters");
   ingest->add_option("--chunk-overlap", ingest_options.chunking.overlap_chars,
                      "Overlap in characters");
+  ingest
+      ->add_option("--tag", ingest_options.tags,
+                   "Tag every document of this run (repeatable; replaces their tags)")
+      ->allow_extra_args(false);  // one value each time, so paths can follow
 
   std::string query;
   size_t limit = 10;
@@ -815,6 +863,29 @@ int main(int argc, char** argv) {
   auto* ask = app.add_subcommand("ask", "A short answer with citations, or \"not found\"");
   ask->add_option("--kb", kb_name, "Knowledge base")->required();
   ask->add_option("question", query, "The question")->required();
+  // Both search and ask can be limited to some documents.
+  askio::SearchFilter filter;
+  for (CLI::App* cmd : {search, ask}) {
+    cmd->add_option("--tag", filter.tags, "Only documents with this tag (repeatable: any of them)")
+        ->allow_extra_args(false);
+    cmd->add_option("--type", filter.types,
+                    "Only documents of this type: pdf, docx, ... (repeatable)")
+        ->allow_extra_args(false);
+    cmd->add_option("--source-prefix", filter.source_prefix,
+                    "Only documents whose source starts with this (e.g. a folder)");
+    cmd->add_option("--document", filter.document_ids, "Only this document id (repeatable)")
+        ->allow_extra_args(false);
+  }
+
+  auto* docs = app.add_subcommand("docs", "List a knowledge base's documents (id, type, tags)");
+  docs->add_option("--kb", kb_name, "Knowledge base")->required();
+
+  std::vector<std::string> new_tags;
+  int64_t tag_document = 0;
+  auto* tag = app.add_subcommand("tag", "Replace a document's tags (see `search --tag`)");
+  tag->add_option("--kb", kb_name, "Knowledge base")->required();
+  tag->add_option("document", tag_document, "Document id (from `askio docs`)")->required();
+  tag->add_option("tags", new_tags, "The tags (none: remove all)");
 
   askio::ContextOptions context_options;
   auto* context = app.add_subcommand(
@@ -947,10 +1018,12 @@ int main(int argc, char** argv) {
     if (*keys_create) return RunKeys(g, "create", key_kb, key_role, key_name, key_rate, 0);
     if (*keys_list) return RunKeys(g, "list", "", "", "", 0, 0);
     if (*keys_revoke) return RunKeys(g, "revoke", "", "", "", 0, key_id);
-    if (*search) return RunSearch(g, kb_name, query, limit, explain);
+    if (*search) return RunSearch(g, kb_name, query, limit, explain, filter);
+    if (*tag) return RunTag(g, kb_name, tag_document, new_tags);
+    if (*docs) return RunDocs(g, kb_name);
     if (*models_test) return RunModelsTest(g, kb_name);
     if (*kb_embed) return RunKbEmbed(g, target);
-    if (*ask) return RunAsk(g, kb_name, query);
+    if (*ask) return RunAsk(g, kb_name, query, filter);
     if (*eval) return RunEval(g, eval_options);
     if (*context) return RunContext(g, kb_name, query, context_options);
     if (*kb_list) return RunKbList(g);

@@ -70,6 +70,9 @@ struct FileInput {
   std::string source;  // the document's key and label; its extension hints the type
 };
 
+// Tags are 1-100 bytes without control characters, at most 64 per document.
+Status ValidateTags(const std::vector<std::string>& tags);
+
 class KnowledgeBase {
  public:
   enum class OpenMode { kMustExist, kCreateIfMissing };
@@ -127,6 +130,8 @@ class KnowledgeBase {
 
   // Removes a document and its chunks from the catalogue and the index.
   Status DeleteDocument(int64_t document_id);
+  // Replaces a document's tags (SearchFilter::tags); no re-indexing needed.
+  Status SetDocumentTags(int64_t document_id, const std::vector<std::string>& tags);
 
   // Attaches models. With an embedder, the dense index is loaded (or rebuilt
   // from the stored vectors, embedding what is missing) and kept current by

@@ -42,6 +42,9 @@ struct IngestOptions {
   std::vector<std::string> include, exclude;
   // Parser threads; 0 = one per core (at most 8).
   size_t jobs = 0;
+  // Tags given to every document ingested (replacing any it had); empty
+  // leaves a re-ingested document's tags as they were. Search filters on them.
+  std::vector<std::string> tags;
   // OCR (tesseract) for images and PDF pages without a text layer.
   bool ocr = true;
   std::string ocr_languages = "chi_sim+eng";
@@ -86,8 +89,25 @@ struct HybridOptions {
   double mmr_lambda = 0;     // > 0: maximal marginal relevance for diversity
 };
 
+// Restricts retrieval to some documents. Every non-empty field must match
+// (tags: any one of them); an empty filter keeps everything. Applied inside
+// each stage (a Xapian boolean filter, a FAISS id selector), so a selective
+// filter still returns its best `limit` hits, not the survivors of a global
+// top list.
+struct SearchFilter {
+  std::vector<int64_t> document_ids;
+  std::vector<std::string> tags;
+  std::vector<std::string> types;  // "pdf", "markdown", ... (docs/formats.md)
+  std::string source_prefix;       // e.g. a folder: "handbook/"
+
+  bool empty() const {
+    return document_ids.empty() && tags.empty() && types.empty() && source_prefix.empty();
+  }
+};
+
 struct SearchOptions {
   size_t limit = 10;
+  SearchFilter filter;
   HybridOptions hybrid;
   FeedbackOptions feedback;
   // Characters of context in each highlighted snippet.
@@ -106,6 +126,7 @@ struct AskOptions {
   size_t max_citations = 3;
   FeedbackOptions feedback;
   HybridOptions hybrid;
+  SearchFilter filter;  // the documents answers may come from
 
   // With a language model configured (KnowledgeBase::SetModels):
   bool use_llm = true;  // false: the extractive reader even with a model

@@ -19,6 +19,7 @@ struct DocumentInfo {
   int64_t chunk_count = 0;
   std::string created_at;  // ISO 8601 UTC
   std::string updated_at;
+  std::vector<std::string> tags;  // sorted
 };
 
 // Where a stretch of a chunk sits in its source: from `offset` (code points

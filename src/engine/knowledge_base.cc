@@ -59,8 +59,11 @@ struct PreparedDocument {
 
 PreparedDocument Prepare(const ingest::ParsedDocument& parsed, std::string source,
                          std::string fallback_title, std::string hash,
-                         const ChunkOptions& options) {
+                         const IngestOptions& ingest_options) {
+  const ChunkOptions& options = ingest_options.chunking;
   PreparedDocument p;
+  p.doc.set_tags = !ingest_options.tags.empty();
+  p.doc.tags = ingest_options.tags;
   const ingest::LaidOutDocument laid = ingest::LayOut(parsed);
   p.doc.source = std::move(source);
   p.doc.title = parsed.title.empty() ? std::move(fallback_title) : parsed.title;
@@ -205,6 +208,8 @@ class KnowledgeBase::Impl {
                                  const ProgressFn& progress);
   // Stores `batch` and deletes the documents named in `remove`, in one
   // catalogue transaction, then brings the index level.
+  // Documents an ingest skipped as unchanged still take the tags it gives.
+  Status RetagUnchanged(const IngestReport& report, const std::vector<std::string>& tags);
   Status StoreBatch(std::vector<PreparedDocument>& batch, IngestReport& report,
                     std::vector<IngestFileResult*>& results,
                     const std::vector<std::string>& remove = {});
@@ -329,7 +334,9 @@ Status KnowledgeBase::Impl::OpenIndexes() {
   auto latest = catalog->LatestOutboxSeq();
   if (!latest) return latest.error();
   auto ro = index::LexicalIndex::Open(LexicalPath(), index::LexicalIndex::Mode::kReadOnly);
-  if (ro && (*ro)->applied_seq() == *latest) {
+  // A level index of the current layout serves as it is; otherwise the
+  // writer brings it level (or rebuilds it).
+  if (ro && (*ro)->applied_seq() == *latest && (*ro)->layout() >= index::kLexicalLayout) {
     lexical = std::move(*ro);
     return Status::Ok();
   }
@@ -373,6 +380,8 @@ Status KnowledgeBase::Impl::CatchUp(
   if (index_position < 0) {
     const int64_t applied = lexical->applied_seq();
     if (applied < 0 || applied > *latest) return Rebuild();  // unreadable or from another catalogue
+    // An index from before document terms cannot filter: rebuild it once.
+    if (lexical->layout() < index::kLexicalLayout) return Rebuild();
     if (applied < *latest) {
       auto first = catalog->OutboxAfter(applied, 1);
       if (!first) return first.error();
@@ -410,6 +419,7 @@ Status KnowledgeBase::Impl::CatchUp(
         if (*chunk) {
           loaded.push_back(
               index::ChunkTerms((*chunk)->title, (*chunk)->heading_path, (*chunk)->text));
+          index::AddDocumentTerm(loaded.back(), (*chunk)->document_id);
           adds.emplace_back(e.chunk_id, &loaded.back());
         }
       }
@@ -470,6 +480,7 @@ Status KnowledgeBase::Impl::Rebuild() {
   ASKIO_RETURN_IF_ERROR(catalog->ForEachIndexableChunk([&](store::IndexableChunk&& c) -> Status {
     ids.push_back(c.id);
     terms.push_back(index::ChunkTerms(c.title, c.heading_path, c.text));
+    index::AddDocumentTerm(terms.back(), c.document_id);
     return terms.size() >= 1024 ? flush() : Status::Ok();
   }));
   ASKIO_RETURN_IF_ERROR(flush());
@@ -496,12 +507,16 @@ Status KnowledgeBase::Impl::StoreBatch(std::vector<PreparedDocument>& batch, Ing
   std::unordered_map<int64_t, const text::TermCounts*> fresh;
   for (size_t i = 0; i < batch.size(); ++i) {
     bool replaced = false;
-    auto ids = catalog->PutDocument(batch[i].doc, &replaced);
+    int64_t document_id = 0;
+    auto ids = catalog->PutDocument(batch[i].doc, &replaced, &document_id);
     if (!ids) {
       catalog->Rollback();
       return ids.error();
     }
-    for (size_t k = 0; k < ids->size(); ++k) fresh[(*ids)[k]] = &batch[i].chunk_terms[k];
+    for (size_t k = 0; k < ids->size(); ++k) {
+      index::AddDocumentTerm(batch[i].chunk_terms[k], document_id);
+      fresh[(*ids)[k]] = &batch[i].chunk_terms[k];
+    }
     if (results[i]) {
       results[i]->outcome =
           replaced ? IngestFileResult::Outcome::kReplaced : IngestFileResult::Outcome::kAdded;
@@ -522,6 +537,25 @@ Status KnowledgeBase::Impl::StoreBatch(std::vector<PreparedDocument>& batch, Ing
   s = CatchUp(&fresh, CommitPolicy::kDeferred);
   report.index_seconds += sw.Seconds();
   return s;
+}
+
+Status KnowledgeBase::Impl::RetagUnchanged(const IngestReport& report,
+                                           const std::vector<std::string>& tags) {
+  if (tags.empty()) return Status::Ok();
+  std::vector<std::string> sources;
+  for (const IngestFileResult& f : report.files)
+    if (f.outcome == IngestFileResult::Outcome::kUnchanged) sources.push_back(f.path);
+  if (sources.empty()) return Status::Ok();
+  ASKIO_RETURN_IF_ERROR(catalog->Begin());
+  for (const std::string& source : sources) {
+    auto id = catalog->FindDocument(source);
+    Status s = id ? (*id ? catalog->SetTags(**id, tags) : Status::Ok()) : id.error();
+    if (!s.ok()) {
+      catalog->Rollback();
+      return s;
+    }
+  }
+  return catalog->Commit();
 }
 
 KnowledgeBase::KnowledgeBase(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -652,7 +686,7 @@ struct Item {
   std::optional<PreparedDocument> prepared;
 };
 
-Item ToItem(ingest::LoadedItem&& loaded, const ChunkOptions& chunking,
+Item ToItem(ingest::LoadedItem&& loaded, const IngestOptions& options,
             const std::string& fallback_title = {}) {
   Item it;
   IngestFileResult& r = it.result;
@@ -673,7 +707,7 @@ Item ToItem(ingest::LoadedItem&& loaded, const ChunkOptions& chunking,
       r.pages = loaded.doc.pages;
       it.prepared = Prepare(loaded.doc, loaded.source,
                             fallback_title.empty() ? FallbackTitle(loaded.source) : fallback_title,
-                            std::move(loaded.hash), chunking);
+                            std::move(loaded.hash), options);
       break;
   }
   return it;
@@ -698,10 +732,26 @@ void Tally(IngestFileResult&& r, IngestReport& report) {
 
 }  // namespace
 
+Status ValidateTags(const std::vector<std::string>& tags) {
+  constexpr size_t kMaxTags = 64, kMaxTagBytes = 100;
+  if (tags.size() > kMaxTags)
+    return Status::InvalidArgument("at most " + std::to_string(kMaxTags) + " tags per document");
+  for (const std::string& t : tags) {
+    if (t.empty() || t.size() > kMaxTagBytes)
+      return Status::InvalidArgument("a tag must have 1 to " + std::to_string(kMaxTagBytes) +
+                                     " bytes: \"" + t.substr(0, kMaxTagBytes) + "\"");
+    for (unsigned char c : t)
+      if (c < 0x20 || c == 0x7f)
+        return Status::InvalidArgument("a tag may not contain control characters");
+  }
+  return Status::Ok();
+}
+
 Result<IngestReport> KnowledgeBase::Ingest(const std::vector<std::string>& paths,
                                            const IngestOptions& options,
                                            const ProgressFn& progress) {
   ASKIO_RETURN_IF_ERROR(ingest::ValidateChunkOptions(options.chunking));
+  ASKIO_RETURN_IF_ERROR(ValidateTags(options.tags));
   Stopwatch total;
   IngestReport report;
   const ingest::LoadOptions load_options = LoadOptionsFrom(options);
@@ -775,6 +825,7 @@ Result<IngestReport> KnowledgeBase::IngestFiles(const std::vector<FileInput>& fi
                                                 const IngestOptions& options,
                                                 const ProgressFn& progress) {
   ASKIO_RETURN_IF_ERROR(ingest::ValidateChunkOptions(options.chunking));
+  ASKIO_RETURN_IF_ERROR(ValidateTags(options.tags));
   Stopwatch total;
   std::vector<Work> work;
   for (const FileInput& f : files) {
@@ -842,7 +893,7 @@ Result<IngestReport> KnowledgeBase::Impl::RunIngest(std::vector<Work> work, Inge
       return items;
     }
     for (ingest::LoadedItem& loaded : ingest::LoadFile(*data, w.source, load_options, unchanged)) {
-      items.push_back(ToItem(std::move(loaded), options.chunking));
+      items.push_back(ToItem(std::move(loaded), options));
       pages_done += static_cast<uint64_t>(items.back().result.pages);
     }
     return items;
@@ -934,6 +985,7 @@ Result<IngestReport> KnowledgeBase::Impl::RunIngest(std::vector<Work> work, Inge
     ASKIO_RETURN_IF_ERROR(CommitIndex());
     report.index_seconds += sw.Seconds();
   }
+  ASKIO_RETURN_IF_ERROR(RetagUnchanged(report, options.tags));
   EmbedAfterIngest(report);
 
   // 3. Prune documents whose files are gone.
@@ -968,6 +1020,7 @@ Result<IngestReport> KnowledgeBase::Impl::RunIngest(std::vector<Work> work, Inge
 Result<IngestReport> KnowledgeBase::IngestUrl(const std::string& url, const UrlOptions& url_options,
                                               const IngestOptions& options) {
   ASKIO_RETURN_IF_ERROR(ingest::ValidateChunkOptions(options.chunking));
+  ASKIO_RETURN_IF_ERROR(ValidateTags(options.tags));
   Stopwatch total;
   IngestReport report;
   ingest::UrlPolicy policy;
@@ -993,7 +1046,7 @@ Result<IngestReport> KnowledgeBase::IngestUrl(const std::string& url, const UrlO
   std::vector<Item> items;
   for (ingest::LoadedItem& loaded : ingest::LoadFile(
            fetched->bytes, source, LoadOptionsFrom(options), unchanged, fetched->file_name))
-    items.push_back(ToItem(std::move(loaded), options.chunking, FileStem(fetched->file_name)));
+    items.push_back(ToItem(std::move(loaded), options, FileStem(fetched->file_name)));
   report.parse_seconds = parse.Seconds();
   std::vector<PreparedDocument> docs;
   std::vector<IngestFileResult*> results;
@@ -1005,6 +1058,7 @@ Result<IngestReport> KnowledgeBase::IngestUrl(const std::string& url, const UrlO
   ASKIO_RETURN_IF_ERROR(impl_->StoreBatch(docs, report, results));
   ASKIO_RETURN_IF_ERROR(impl_->CommitIndex());
   for (Item& it : items) Tally(std::move(it.result), report);
+  ASKIO_RETURN_IF_ERROR(impl_->RetagUnchanged(report, options.tags));
   report.bytes = static_cast<int64_t>(fetched->bytes.size());
   impl_->EmbedAfterIngest(report);
   report.total_seconds = total.Seconds();
@@ -1014,6 +1068,7 @@ Result<IngestReport> KnowledgeBase::IngestUrl(const std::string& url, const UrlO
 Result<IngestReport> KnowledgeBase::IngestDocuments(const std::vector<DocumentInput>& docs,
                                                     const IngestOptions& options) {
   ASKIO_RETURN_IF_ERROR(ingest::ValidateChunkOptions(options.chunking));
+  ASKIO_RETURN_IF_ERROR(ValidateTags(options.tags));
   Stopwatch total;
   IngestReport report;
   std::lock_guard<std::mutex> lock(impl_->mu);
@@ -1036,8 +1091,7 @@ Result<IngestReport> KnowledgeBase::IngestDocuments(const std::vector<DocumentIn
         continue;
       }
       if (!in.title.empty()) parsed->title = in.title;
-      batch.push_back(
-          Prepare(*parsed, in.source, in.source, ContentHash(in.content), options.chunking));
+      batch.push_back(Prepare(*parsed, in.source, in.source, ContentHash(in.content), options));
       results.push_back(nullptr);
     }
     report.parse_seconds += parse_sw.Seconds();
@@ -1076,19 +1130,37 @@ Result<std::vector<SearchHit>> KnowledgeBase::Impl::SearchWith(
     if (options.hybrid.dense && vectors && vectors->size() > 0) embedder = models.embed;
     if (options.hybrid.rerank) reranker = models.rerank;
   }
+  // A filter becomes the documents it keeps (tags and the rest live in the
+  // catalogue); each stage then searches only those, so a selective filter
+  // still yields its best hits.
+  std::optional<std::vector<int64_t>> only_documents;
+  if (!options.filter.empty()) {
+    auto kept = reader.catalog->DocumentsMatching(options.filter);
+    if (!kept) return Err(kept.error());
+    if (kept->empty()) return hits;
+    only_documents = std::move(*kept);
+  }
   std::future<Result<std::vector<std::vector<float>>>> query_vector;
   if (embedder)
     query_vector = std::async(std::launch::async, [&] { return embedder->Embed({query}); });
-  auto matches = reader.lexical->Search(terms, depth, params, feedback);
+  auto matches = reader.lexical->Search(terms, depth, params, feedback,
+                                        only_documents ? &*only_documents : nullptr);
   std::vector<index::VectorHit> dense;
   if (query_vector.valid()) {
+    std::unordered_set<int64_t> kept_chunks;
+    std::function<bool(int64_t)> keep = [&](int64_t id) { return kept_chunks.count(id) > 0; };
+    if (only_documents) {
+      auto ids = reader.catalog->ChunkIdsOf(*only_documents);
+      if (!ids) return Err(ids.error());
+      kept_chunks.insert(ids->begin(), ids->end());
+    }
     auto qv = query_vector.get();
     // A failed embedding call degrades to lexical search rather than failing
     // the query.
     if (qv && qv->size() == 1) {
       std::shared_lock<std::shared_mutex> lock(models_mu);
       if (vectors && (*qv)[0].size() == vectors->dim()) {
-        auto found = vectors->Search((*qv)[0].data(), depth);
+        auto found = vectors->Search((*qv)[0].data(), depth, only_documents ? &keep : nullptr);
         if (found) dense = std::move(*found);
       }
     }
@@ -1344,6 +1416,20 @@ Status KnowledgeBase::DeleteDocument(int64_t document_id) {
   return impl_->SyncVectors(nullptr);
 }
 
+Status KnowledgeBase::SetDocumentTags(int64_t document_id, const std::vector<std::string>& tags) {
+  ASKIO_RETURN_IF_ERROR(ValidateTags(tags));
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  auto docs = impl_->catalog->DocumentsMatching(SearchFilter{.document_ids = {document_id}});
+  if (!docs) return docs.error();
+  if (docs->empty()) return Status::NotFound("no document with id " + std::to_string(document_id));
+  ASKIO_RETURN_IF_ERROR(impl_->catalog->Begin());
+  if (Status s = impl_->catalog->SetTags(document_id, tags); !s.ok()) {
+    impl_->catalog->Rollback();
+    return s;
+  }
+  return impl_->catalog->Commit();
+}
+
 Status KnowledgeBase::SetWeighting(const std::string& scheme) {
   auto params = index::Bm25Params::Parse(scheme);
   if (!params) return params.error();
@@ -1573,6 +1659,7 @@ Result<Answer> KnowledgeBase::Impl::AskModel(Reader& reader, const std::string& 
   so.limit = std::max(options.retrieve_chunks, options.candidate_chunks);
   so.feedback = options.feedback;
   so.hybrid = options.hybrid;
+  so.filter = options.filter;
   std::vector<text::QueryTerm> terms;
   auto hits = SearchWith(reader, retrieval_question, so, &terms);
   if (!hits) return Err(hits.error());

@@ -12,6 +12,8 @@ namespace askio::index {
 namespace {
 
 constexpr const char* kAppliedSeqKey = "askio.applied_seq";
+constexpr const char* kLayoutKey = "askio.layout";
+constexpr const char* kDocumentTermPrefix = "XD";
 
 Status FromXapian(const Xapian::Error& e, const std::string& context) {
   const std::string msg = context + ": " + e.get_type() + ": " + e.get_msg();
@@ -68,6 +70,10 @@ text::TermCounts ChunkTerms(const std::string& title, const std::vector<std::str
   text::Analyzer::AddIndexTerms(title, terms, kTitleWeight);
   for (const std::string& h : heading_path) text::Analyzer::AddIndexTerms(h, terms, kTitleWeight);
   return terms;
+}
+
+void AddDocumentTerm(text::TermCounts& terms, int64_t document_id) {
+  terms[kDocumentTermPrefix + std::to_string(document_id)] = 0;  // wdf 0: boolean
 }
 
 class LexicalIndex::Impl {
@@ -171,6 +177,19 @@ int64_t LexicalIndex::applied_seq() const {
   }
 }
 
+int LexicalIndex::layout() const {
+  try {
+    int lowest = kLexicalLayout;
+    for (const Xapian::Database& shard : impl_->shard_dbs) {
+      const std::string v = shard.get_metadata(kLayoutKey);
+      lowest = std::min(lowest, v.empty() ? 1 : std::stoi(v));
+    }
+    return lowest;
+  } catch (...) {
+    return -1;
+  }
+}
+
 bool LexicalIndex::shards_agree() const {
   try {
     std::string first;
@@ -256,6 +275,7 @@ Status LexicalIndex::Commit(int64_t applied_seq) {
   auto commit_shard = [&](size_t i) {
     try {
       impl_->writers[i]->set_metadata(kAppliedSeqKey, std::to_string(applied_seq));
+      impl_->writers[i]->set_metadata(kLayoutKey, std::to_string(kLexicalLayout));
       impl_->writers[i]->commit();
     } catch (const Xapian::Error& e) {
       results[i] = FromXapian(e, "committing lexical index shard " + std::to_string(i));
@@ -280,14 +300,14 @@ Status LexicalIndex::Reopen() {
   return Status::Ok();
 }
 
-Result<std::vector<LexicalMatch>> LexicalIndex::Search(const std::vector<text::QueryTerm>& terms,
-                                                       size_t limit, const Bm25Params& params,
-                                                       const Feedback& feedback) const {
+Result<std::vector<LexicalMatch>> LexicalIndex::Search(
+    const std::vector<text::QueryTerm>& terms, size_t limit, const Bm25Params& params,
+    const Feedback& feedback, const std::vector<int64_t>* only_documents) const {
   // A reader that fell more than one revision behind a busy writer gets
   // DatabaseModifiedError mid-search: reopen at the latest commit and retry.
   for (int attempt = 0;; ++attempt) {
     try {
-      return SearchOnce(terms, limit, params, feedback);
+      return SearchOnce(terms, limit, params, feedback, only_documents);
     } catch (const Xapian::DatabaseModifiedError& e) {
       if (attempt >= 3) return Err(FromXapian(e, "lexical search"));
       try {
@@ -302,9 +322,10 @@ Result<std::vector<LexicalMatch>> LexicalIndex::Search(const std::vector<text::Q
 
 Result<std::vector<LexicalMatch>> LexicalIndex::SearchOnce(
     const std::vector<text::QueryTerm>& terms, size_t limit, const Bm25Params& params,
-    const Feedback& feedback) const {
+    const Feedback& feedback, const std::vector<int64_t>* only_documents) const {
   std::vector<LexicalMatch> out;
   if (terms.empty() || limit == 0) return out;
+  if (only_documents && only_documents->empty()) return out;
   try {
     std::vector<Xapian::Query> parts;
     parts.reserve(terms.size());
@@ -314,6 +335,15 @@ Result<std::vector<LexicalMatch>> LexicalIndex::SearchOnce(
       parts.push_back(std::move(q));
     }
     Xapian::Query query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+    Xapian::Query filter;
+    if (only_documents) {
+      std::vector<Xapian::Query> documents;
+      documents.reserve(only_documents->size());
+      for (int64_t id : *only_documents)
+        documents.emplace_back(kDocumentTermPrefix + std::to_string(id));
+      filter = Xapian::Query(Xapian::Query::OP_OR, documents.begin(), documents.end());
+      query = Xapian::Query(Xapian::Query::OP_FILTER, query, filter);
+    }
     Xapian::Enquire enquire(impl_->combined);
     enquire.set_weighting_scheme(Xapian::BM25Weight(params.k1, 0, 1, params.b, 0.5));
     enquire.set_query(query);
@@ -323,8 +353,14 @@ Result<std::vector<LexicalMatch>> LexicalIndex::SearchOnce(
       Xapian::RSet rset;
       for (auto it = first.begin(); it != first.end(); ++it) rset.add_document(*it);
       if (!rset.empty()) {
+        // Expansion draws on content terms only, never the document terms.
+        struct ContentTerms : Xapian::ExpandDecider {
+          bool operator()(const std::string& term) const override {
+            return term.rfind(kDocumentTermPrefix, 0) != 0;
+          }
+        } content_terms;
         const Xapian::ESet eset =
-            enquire.get_eset(static_cast<Xapian::termcount>(feedback.terms), rset);
+            enquire.get_eset(static_cast<Xapian::termcount>(feedback.terms), rset, &content_terms);
         std::vector<Xapian::Query> expansion;
         for (auto it = eset.begin(); it != eset.end(); ++it) expansion.emplace_back(*it);
         if (!expansion.empty()) {
@@ -333,6 +369,7 @@ Result<std::vector<LexicalMatch>> LexicalIndex::SearchOnce(
               Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
                             Xapian::Query(Xapian::Query::OP_OR, expansion.begin(), expansion.end()),
                             feedback.weight));
+          if (only_documents) query = Xapian::Query(Xapian::Query::OP_FILTER, query, filter);
           enquire.set_query(query);
         }
       }

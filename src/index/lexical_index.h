@@ -36,6 +36,13 @@ struct Bm25Params {
 // heading path counted twice (a field weight; docs/quality.md).
 text::TermCounts ChunkTerms(const std::string& title, const std::vector<std::string>& heading_path,
                             const std::string& text);
+// Adds the boolean term naming the chunk's document ("XD<id>": upper case,
+// so no analysed term can collide), which filtered searches match on.
+void AddDocumentTerm(text::TermCounts& terms, int64_t document_id);
+
+// What an index holds, recorded with every commit. An index of an older
+// layout (before document terms: 1) must be rebuilt to serve filters.
+constexpr int kLexicalLayout = 2;
 
 struct LexicalMatch {
   int64_t chunk_id;
@@ -87,9 +94,15 @@ class LexicalIndex {
   // Sees commits made by other handles since opening.
   Status Reopen();
 
-  Result<std::vector<LexicalMatch>> Search(const std::vector<text::QueryTerm>& terms, size_t limit,
-                                           const Bm25Params& params,
-                                           const Feedback& feedback = Feedback{}) const;
+  // `only_documents`, when given, restricts hits to chunks of those
+  // documents (a boolean filter: BM25 statistics stay those of the whole KB).
+  Result<std::vector<LexicalMatch>> Search(
+      const std::vector<text::QueryTerm>& terms, size_t limit, const Bm25Params& params,
+      const Feedback& feedback = Feedback{},
+      const std::vector<int64_t>* only_documents = nullptr) const;
+  // The layout the index was last committed with (kLexicalLayout), 1 for an
+  // index that predates layout records, -1 when unreadable.
+  int layout() const;
 
   class Impl;
 
@@ -97,7 +110,8 @@ class LexicalIndex {
   explicit LexicalIndex(std::unique_ptr<Impl> impl);
   Result<std::vector<LexicalMatch>> SearchOnce(const std::vector<text::QueryTerm>& terms,
                                                size_t limit, const Bm25Params& params,
-                                               const Feedback& feedback) const;
+                                               const Feedback& feedback,
+                                               const std::vector<int64_t>* only_documents) const;
   std::unique_ptr<Impl> impl_;
 };
 

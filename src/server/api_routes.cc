@@ -91,6 +91,62 @@ Result<size_t> Bounded(const json& body, const httplib::Request& req, const char
   return fallback;
 }
 
+}  // namespace
+
+Result<SearchFilter> FilterFrom(const json& body, const httplib::Request& req) {
+  SearchFilter f;
+  auto strings = [](const json& v, const char* key, std::vector<std::string>& out) -> Status {
+    if (!v.is_array())
+      return Status::InvalidArgument(std::string("filter.") + key + " must be a list");
+    for (const json& x : v) {
+      if (!x.is_string() || x.get<std::string>().empty())
+        return Status::InvalidArgument(std::string("filter.") + key +
+                                       " must hold non-empty strings");
+      out.push_back(x.get<std::string>());
+    }
+    return Status::Ok();
+  };
+  if (body.contains("filter") && !body["filter"].is_null()) {
+    const json& j = body["filter"];
+    if (!j.is_object()) return Err(Status::InvalidArgument("\"filter\" must be an object"));
+    for (const auto& [key, v] : j.items()) {
+      if (key == "tags") {
+        ASKIO_RETURN_IF_ERROR(strings(v, "tags", f.tags));
+      } else if (key == "types") {
+        ASKIO_RETURN_IF_ERROR(strings(v, "types", f.types));
+      } else if (key == "source_prefix") {
+        if (!v.is_string())
+          return Err(Status::InvalidArgument("filter.source_prefix must be a string"));
+        f.source_prefix = v.get<std::string>();
+      } else if (key == "document_ids") {
+        if (!v.is_array())
+          return Err(Status::InvalidArgument("filter.document_ids must be a list"));
+        for (const json& x : v) {
+          if (!x.is_number_integer())
+            return Err(Status::InvalidArgument("filter.document_ids must hold integers"));
+          f.document_ids.push_back(x.get<int64_t>());
+        }
+      } else {
+        return Err(Status::InvalidArgument("unknown filter field \"" + key +
+                                           "\" (tags, types, source_prefix, document_ids)"));
+      }
+    }
+  }
+  for (size_t i = 0; i < req.get_param_value_count("tag"); ++i)
+    f.tags.push_back(req.get_param_value("tag", i));
+  for (size_t i = 0; i < req.get_param_value_count("type"); ++i)
+    f.types.push_back(req.get_param_value("type", i));
+  if (req.has_param("source_prefix")) f.source_prefix = req.get_param_value("source_prefix");
+  for (size_t i = 0; i < req.get_param_value_count("document_id"); ++i) {
+    auto id = ParseId(req.get_param_value("document_id", i), "document_id");
+    if (!id) return Err(id.error());
+    f.document_ids.push_back(*id);
+  }
+  return f;
+}
+
+namespace {
+
 Result<std::string> RequiredString(const json& body, const char* key) {
   if (!body.contains(key) || !body[key].is_string() || body[key].get<std::string>().empty())
     return Err(Status::InvalidArgument(std::string("\"") + key + "\" is required (a string)"));
@@ -159,6 +215,7 @@ json DocumentJson(const DocumentInfo& d) {
           {"chunks", d.chunk_count},
           {"created_at", d.created_at},
           {"updated_at", d.updated_at},
+          {"tags", d.tags},
           {"status", "indexed"}};
 }
 
@@ -537,6 +594,10 @@ void RegisterApiRoutes(ServerContext& ctx) {
         std::vector<Part> parts;
         std::ofstream out;
         Status failure;
+        // "tags": comma-separated tags for every file of the upload.
+        constexpr size_t kMaxTagsField = 8192;
+        std::string tags_field;
+        bool in_tags_field = false;
         auto close_current = [&] {
           if (out.is_open()) {
             out.close();
@@ -548,7 +609,8 @@ void RegisterApiRoutes(ServerContext& ctx) {
             [&](const httplib::MultipartFormData& part) {
               close_current();
               if (!failure.ok()) return false;
-              if (part.filename.empty()) {  // a plain form field: ignored
+              in_tags_field = part.filename.empty() && part.name == "tags";
+              if (part.filename.empty()) {  // a plain form field: only "tags" is read
                 parts.push_back({"", "", 0});
                 return true;
               }
@@ -567,6 +629,10 @@ void RegisterApiRoutes(ServerContext& ctx) {
               return true;
             },
             [&](const char* data, size_t len) {
+              if (in_tags_field) {
+                tags_field.append(data, std::min<size_t>(len, kMaxTagsField - tags_field.size()));
+                return true;
+              }
               if (parts.empty() || parts.back().temp.empty()) return true;
               out.write(data, static_cast<std::streamsize>(len));
               parts.back().bytes += len;
@@ -591,6 +657,20 @@ void RegisterApiRoutes(ServerContext& ctx) {
                     parts.end());
         if (parts.empty())
           return Status::InvalidArgument("no files in the upload (send parts named \"files\")");
+        IngestOptions options = c->options.ingest;
+        for (size_t begin = 0; begin <= tags_field.size();) {
+          size_t end = tags_field.find(',', begin);
+          if (end == std::string::npos) end = tags_field.size();
+          std::string tag = tags_field.substr(begin, end - begin);
+          tag.erase(0, tag.find_first_not_of(" \t\r\n"));
+          tag.erase(tag.find_last_not_of(" \t\r\n") + 1);
+          if (!tag.empty()) options.tags.push_back(std::move(tag));
+          begin = end + 1;
+        }
+        if (Status s = ValidateTags(options.tags); !s.ok()) {
+          discard();
+          return s;
+        }
         std::vector<FileInput> inputs;
         json files = json::array();
         std::vector<std::string> names;
@@ -612,7 +692,6 @@ void RegisterApiRoutes(ServerContext& ctx) {
           files.push_back({{"name", p.name}, {"bytes", p.bytes}});
         }
         std::shared_ptr<KnowledgeBase> kb = call.kb;
-        const IngestOptions options = c->options.ingest;
         const Job job =
             c->jobs->Submit(call.kb_name, "upload", names,
                             [kb, inputs, options](const KnowledgeBase::ProgressFn& progress) {
@@ -701,6 +780,26 @@ void RegisterApiRoutes(ServerContext& ctx) {
               fs::remove(UploadPath(*call.kb, doc->source), ec);
               fs::remove(UploadPath(*call.kb, doc->source) + ".name", ec);
               WriteJson(call.res, {{"deleted", *id}});
+              return Status::Ok();
+            });
+
+  ctx.route("PATCH", Pattern(R"(/documents/(\d+))"),
+            spec("/api/kbs/{kb}/documents/{id}", Role::kEditor), [](Call& call) -> Status {
+              auto id = ParseId(call.req.matches[2].str(), "document");
+              if (!id) return id.error();
+              auto body = ParseJsonBody(call.req);
+              if (!body) return body.error();
+              if (!body->contains("tags") || !(*body)["tags"].is_array())
+                return Status::InvalidArgument("\"tags\" (a list of strings) is required");
+              std::vector<std::string> tags;
+              for (const json& t : (*body)["tags"]) {
+                if (!t.is_string()) return Status::InvalidArgument("tags must be strings");
+                tags.push_back(t.get<std::string>());
+              }
+              ASKIO_RETURN_IF_ERROR(call.kb->SetDocumentTags(*id, tags));
+              auto doc = call.kb->GetDocument(*id);
+              if (!doc) return doc.error();
+              WriteJson(call.res, {{"document", DocumentJson(*doc)}});
               return Status::Ok();
             });
 
@@ -839,6 +938,9 @@ void RegisterApiRoutes(ServerContext& ctx) {
         call.req.get_param_value("explain") == "1";
     SearchOptions o;
     o.limit = *limit;
+    auto filter = FilterFrom(body, call.req);
+    if (!filter) return filter.error();
+    o.filter = std::move(*filter);
     const Stopwatch sw;
     auto hits = call.kb->Search(query, o);
     if (!hits) return hits.error();
@@ -863,6 +965,8 @@ void RegisterApiRoutes(ServerContext& ctx) {
     else if (call.req.has_param("q"))
       question = call.req.get_param_value("q");
     if (question.empty()) return Status::InvalidArgument("\"question\" is required (or ?q=)");
+    auto filter = FilterFrom(body, call.req);
+    if (!filter) return filter.error();
     const Stopwatch sw;
     // Conversations are recorded for POST (the UI and API clients); a GET
     // is a stateless lookup.
@@ -885,6 +989,7 @@ void RegisterApiRoutes(ServerContext& ctx) {
     }
     // Earlier turns make follow-ups answerable ("who leads it?").
     AskOptions ask_options;
+    ask_options.filter = std::move(*filter);
     if (conversation) {
       auto earlier = c->store->Messages(conversation->id);
       if (!earlier) return earlier.error();

@@ -174,6 +174,11 @@ void RegisterOpenAiRoutes(ServerContext& ctx);
 Result<json> ParseJsonBody(const httplib::Request& req);
 Result<int64_t> ParseId(const std::string& text, const char* what);
 void WriteJson(httplib::Response& res, const json& body, int status = 200);
+// The documents a search or answer may draw on: `"filter": {"tags": [...],
+// "types": [...], "source_prefix": "...", "document_ids": [...]}` in a JSON
+// body, or the query parameters tag, type, source_prefix, document_id
+// (repeatable) on a GET.
+Result<SearchFilter> FilterFrom(const json& body, const httplib::Request& req);
 
 // JSON for the engine's types (docs/api.md).
 json KbJson(const KbStats& s);

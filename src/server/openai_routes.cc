@@ -232,6 +232,10 @@ void RegisterOpenAiRoutes(ServerContext& ctx) {
     if (!question) return question.error();
     AskOptions ask_options;
     ask_options.history = EarlierTurns(*body);
+    // An extension: `filter` (extra_body in the SDKs) as on /api/.../ask.
+    auto filter = FilterFrom(*body, httplib::Request{});
+    if (!filter) return filter.error();
+    ask_options.filter = std::move(*filter);
     const std::string id = "chatcmpl-" + RandomHex(12);
     const int64_t created = static_cast<int64_t>(std::time(nullptr));
     if (body->value("stream", false) && (*kb)->models().llm)

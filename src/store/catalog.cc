@@ -67,6 +67,16 @@ CREATE TABLE vectors (
   PRIMARY KEY (model, text_hash)
 ) WITHOUT ROWID;
 )sql",
+    // 4: document tags, for filtered search. Tags change without touching
+    // chunks, so they live here and are resolved to document ids per query.
+    R"sql(
+CREATE TABLE document_tags (
+  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  tag         TEXT NOT NULL,
+  PRIMARY KEY (document_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX document_tags_by_tag ON document_tags(tag, document_id);
+)sql",
 };
 
 constexpr char kHeadingSeparator = '\x1f';
@@ -233,7 +243,8 @@ Result<std::unordered_map<std::string, std::string>> Catalog::AllHashes() {
   return out;
 }
 
-Result<std::vector<int64_t>> Catalog::PutDocument(const NewDocument& doc, bool* replaced) {
+Result<std::vector<int64_t>> Catalog::PutDocument(const NewDocument& doc, bool* replaced,
+                                                  int64_t* document_id) {
   const std::string now = NowIso8601();
   auto find = Cached(kFindDoc, "SELECT id FROM documents WHERE source=?");
   if (!find) return Err(find.error());
@@ -285,6 +296,8 @@ Result<std::vector<int64_t>> Catalog::PutDocument(const NewDocument& doc, bool* 
     ASKIO_RETURN_IF_ERROR((*ins)->Run());
     doc_id = db_.LastInsertId();
   }
+  if (document_id) *document_id = doc_id;
+  if (doc.set_tags) ASKIO_RETURN_IF_ERROR(SetTags(doc_id, doc.tags));
 
   auto chunk = Cached(kInsertChunk,
                       "INSERT INTO chunks(document_id, ordinal, text, heading_path, char_start, "
@@ -325,6 +338,18 @@ Status Catalog::DeleteDocument(int64_t document_id) {
   return (*del)->Run();  // chunks go with it (ON DELETE CASCADE)
 }
 
+Result<std::optional<int64_t>> Catalog::FindDocument(const std::string& source) {
+  auto find = Cached(kFindDoc, "SELECT id FROM documents WHERE source=?");
+  if (!find) return Err(find.error());
+  (*find)->Bind(1, source);
+  auto row = (*find)->Step();
+  if (!row) return Err(row.error());
+  std::optional<int64_t> id;
+  if (*row) id = (*find)->Int(0);
+  (*find)->Reset();
+  return id;
+}
+
 Result<bool> Catalog::DeleteDocumentBySource(const std::string& source) {
   auto find = Cached(kFindDoc, "SELECT id FROM documents WHERE source=?");
   if (!find) return Err(find.error());
@@ -352,6 +377,104 @@ Result<std::vector<DocumentInfo>> Catalog::ListDocuments() {
     if (!*row) break;
     out.push_back({st->Int(0), st->Text(1), st->Text(2), st->Text(3), st->Text(4), st->Int(5),
                    st->Int(8), st->Text(6), st->Text(7)});
+  }
+  auto tags = db_.Prepare("SELECT document_id, tag FROM document_tags ORDER BY document_id, tag");
+  if (!tags) return Err(tags.error());
+  std::unordered_map<int64_t, std::vector<std::string>> by_document;
+  while (true) {
+    auto row = tags->Step();
+    if (!row) return Err(row.error());
+    if (!*row) break;
+    by_document[tags->Int(0)].push_back(tags->Text(1));
+  }
+  for (DocumentInfo& d : out)
+    if (auto it = by_document.find(d.id); it != by_document.end()) d.tags = std::move(it->second);
+  return out;
+}
+
+Status Catalog::SetTags(int64_t document_id, const std::vector<std::string>& tags) {
+  auto clear = db_.Prepare("DELETE FROM document_tags WHERE document_id=?");
+  if (!clear) return clear.error();
+  clear->Bind(1, document_id);
+  ASKIO_RETURN_IF_ERROR(clear->Run());
+  auto add = db_.Prepare("INSERT OR IGNORE INTO document_tags(document_id, tag) VALUES(?, ?)");
+  if (!add) return add.error();
+  for (const std::string& tag : tags) {
+    add->Bind(1, document_id).Bind(2, tag);
+    ASKIO_RETURN_IF_ERROR(add->Run());
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> Catalog::Tags(int64_t document_id) {
+  auto st = db_.Prepare("SELECT tag FROM document_tags WHERE document_id=? ORDER BY tag");
+  if (!st) return Err(st.error());
+  st->Bind(1, document_id);
+  std::vector<std::string> out;
+  while (true) {
+    auto row = st->Step();
+    if (!row) return Err(row.error());
+    if (!*row) break;
+    out.push_back(st->Text(0));
+  }
+  return out;
+}
+
+Result<std::vector<int64_t>> Catalog::DocumentsMatching(const SearchFilter& filter) {
+  // Built from fixed fragments; every value is a bound parameter.
+  std::string sql = "SELECT d.id FROM documents d WHERE 1";
+  auto placeholders = [](size_t n) {
+    std::string p = "(";
+    for (size_t i = 0; i < n; ++i) p += i ? ",?" : "?";
+    return p + ")";
+  };
+  if (!filter.document_ids.empty())
+    sql += " AND d.id IN " + placeholders(filter.document_ids.size());
+  if (!filter.types.empty()) sql += " AND d.type IN " + placeholders(filter.types.size());
+  if (!filter.source_prefix.empty()) sql += " AND substr(d.source, 1, ?) = ?";
+  if (!filter.tags.empty())
+    sql += " AND EXISTS (SELECT 1 FROM document_tags t WHERE t.document_id = d.id AND t.tag IN " +
+           placeholders(filter.tags.size()) + ")";
+  sql += " ORDER BY d.id";
+  auto st = db_.Prepare(sql.c_str());
+  if (!st) return Err(st.error());
+  int n = 0;
+  for (int64_t id : filter.document_ids) st->Bind(++n, id);
+  for (const std::string& t : filter.types) st->Bind(++n, t);
+  if (!filter.source_prefix.empty()) {
+    // substr counts characters: compare code points, not bytes.
+    int64_t chars = 0;
+    for (unsigned char c : filter.source_prefix) chars += (c & 0xC0) != 0x80;
+    st->Bind(++n, chars);
+    st->Bind(++n, filter.source_prefix);
+  }
+  for (const std::string& t : filter.tags) st->Bind(++n, t);
+  std::vector<int64_t> out;
+  while (true) {
+    auto row = st->Step();
+    if (!row) return Err(row.error());
+    if (!*row) break;
+    out.push_back(st->Int(0));
+  }
+  return out;
+}
+
+Result<std::vector<int64_t>> Catalog::ChunkIdsOf(const std::vector<int64_t>& document_ids) {
+  auto ids = Cached(kChunkIdsOfDoc, "SELECT id FROM chunks WHERE document_id=?");
+  if (!ids) return Err(ids.error());
+  std::vector<int64_t> out;
+  for (int64_t doc : document_ids) {
+    (*ids)->Bind(1, doc);
+    while (true) {
+      auto row = (*ids)->Step();
+      if (!row) {
+        (*ids)->Reset();
+        return Err(row.error());
+      }
+      if (!*row) break;
+      out.push_back((*ids)->Int(0));
+    }
+    (*ids)->Reset();
   }
   return out;
 }
@@ -440,7 +563,7 @@ Status Catalog::TruncateOutbox(int64_t up_to_seq) {
 
 Result<std::optional<IndexableChunk>> Catalog::GetIndexableChunk(int64_t chunk_id) {
   auto st = Cached(kIndexableChunk,
-                   "SELECT d.title, c.heading_path, c.text FROM chunks c "
+                   "SELECT d.title, c.heading_path, c.text, c.document_id FROM chunks c "
                    "JOIN documents d ON d.id=c.document_id WHERE c.id=?");
   if (!st) return Err(st.error());
   (*st)->Bind(1, chunk_id);
@@ -448,8 +571,8 @@ Result<std::optional<IndexableChunk>> Catalog::GetIndexableChunk(int64_t chunk_i
   if (!row) return Err(row.error());
   std::optional<IndexableChunk> out;
   if (*row) {
-    out =
-        IndexableChunk{chunk_id, (*st)->Text(0), SplitHeadingPath((*st)->Text(1)), (*st)->Text(2)};
+    out = IndexableChunk{chunk_id, (*st)->Int(3), (*st)->Text(0), SplitHeadingPath((*st)->Text(1)),
+                         (*st)->Text(2)};
   }
   (*st)->Reset();
   return out;
@@ -457,7 +580,7 @@ Result<std::optional<IndexableChunk>> Catalog::GetIndexableChunk(int64_t chunk_i
 
 Status Catalog::ForEachIndexableChunk(const std::function<Status(IndexableChunk&&)>& fn) {
   auto st = db_.Prepare(
-      "SELECT c.id, d.title, c.heading_path, c.text FROM chunks c "
+      "SELECT c.id, d.title, c.heading_path, c.text, c.document_id FROM chunks c "
       "JOIN documents d ON d.id=c.document_id ORDER BY c.id");
   if (!st) return st.error();
   while (true) {
@@ -465,7 +588,7 @@ Status Catalog::ForEachIndexableChunk(const std::function<Status(IndexableChunk&
     if (!row) return row.error();
     if (!*row) break;
     ASKIO_RETURN_IF_ERROR(
-        fn({st->Int(0), st->Text(1), SplitHeadingPath(st->Text(2)), st->Text(3)}));
+        fn({st->Int(0), st->Int(4), st->Text(1), SplitHeadingPath(st->Text(2)), st->Text(3)}));
   }
   return Status::Ok();
 }

@@ -17,6 +17,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "askio/options.h"
 #include "askio/status.h"
 #include "askio/types.h"
 #include "store/sqlite.h"
@@ -36,6 +37,9 @@ struct NewChunk {
 struct NewDocument {
   std::string source, title, type, content_hash, text;
   std::vector<NewChunk> chunks;
+  // Replace the document's tags with `tags` (otherwise they are kept).
+  bool set_tags = false;
+  std::vector<std::string> tags;
 };
 
 enum class OutboxOp : int { kAdd = 1, kDelete = 2 };
@@ -49,6 +53,7 @@ struct OutboxEntry {
 // A chunk with the fields the index needs.
 struct IndexableChunk {
   int64_t id;
+  int64_t document_id;
   std::string title;
   std::vector<std::string> heading_path;
   std::string text;
@@ -74,7 +79,12 @@ class Catalog {
   // Inserts the document, replacing any document with the same source (its
   // chunks are deleted, version incremented). Call inside Begin/Commit.
   // Returns the new chunks' ids in order.
-  Result<std::vector<int64_t>> PutDocument(const NewDocument& doc, bool* replaced);
+  // `document_id`, when given, receives the document's id.
+  Result<std::vector<int64_t>> PutDocument(const NewDocument& doc, bool* replaced,
+                                           int64_t* document_id = nullptr);
+
+  // The id of the document read from `source`, if there is one.
+  Result<std::optional<int64_t>> FindDocument(const std::string& source);
 
   // Deletes a document and its chunks (with outbox entries).
   Status DeleteDocument(int64_t document_id);
@@ -82,6 +92,12 @@ class Catalog {
   Result<bool> DeleteDocumentBySource(const std::string& source);
 
   Result<std::vector<DocumentInfo>> ListDocuments();
+  // Tags (schema 4). SetTags replaces the document's tags.
+  Status SetTags(int64_t document_id, const std::vector<std::string>& tags);
+  Result<std::vector<std::string>> Tags(int64_t document_id);
+  // The documents a search filter keeps, by id; and their chunks.
+  Result<std::vector<int64_t>> DocumentsMatching(const SearchFilter& filter);
+  Result<std::vector<int64_t>> ChunkIdsOf(const std::vector<int64_t>& document_ids);
   Result<std::optional<Chunk>> GetChunk(int64_t chunk_id, std::string* doc_title,
                                         std::string* doc_source);
   Result<std::vector<Chunk>> DocumentChunks(int64_t document_id);
