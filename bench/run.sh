@@ -62,6 +62,9 @@ res = {
     "search_queries": sea[0]["queries"],
     "search_p50_ms_median": med(s["askio_p50_ms"] for s in sea),
     "search_p99_ms_median": med(s["askio_p99_ms"] for s in sea),
+    "filtered_documents": sea[0]["filtered_documents"],
+    "filtered_p50_ms_median": med(s["filtered_p50_ms"] for s in sea),
+    "filtered_p99_ms_median": med(s["filtered_p99_ms"] for s in sea),
     "fts5_p50_ms_median": med(s["fts5_p50_ms"] for s in sea),
     "fts5_p99_ms_median": med(s["fts5_p99_ms"] for s in sea),
     "fts5_build_seconds_median": med(s["fts5_build_seconds"] for s in sea),
@@ -78,4 +81,5 @@ print(f"| ingest throughput | {res['ingest_mb_per_s_median']:.1f} MB/s, {res['in
 print(f"| ingest peak RSS | {res['ingest_max_rss_mb_median']:.0f} MB | |")
 print(f"| re-ingest, nothing changed | {res['reingest_unchanged_seconds']:.2f} s | |")
 print(f"| search p50 / p99 | {res['search_p50_ms_median']:.2f} / {res['search_p99_ms_median']:.2f} ms | {res['fts5_p50_ms_median']:.2f} / {res['fts5_p99_ms_median']:.2f} ms |")
+print(f"| search filtered to {res['filtered_documents']} documents, p50 / p99 | {res['filtered_p50_ms_median']:.2f} / {res['filtered_p99_ms_median']:.2f} ms | |")
 PY
