@@ -235,7 +235,10 @@ function renderDocuments() {
     rows.push(h('tr', { testid: 'doc-row', dataset: { status: d.status ?? 'indexed', id: d.id, name } },
       h('td', {},
         h('span', { class: 'doc-title', text: d.title || name }),
-        name && name !== d.title ? h('div', { class: 'muted small', text: name }) : null),
+        name && name !== d.title ? h('div', { class: 'muted small', text: name }) : null,
+        Array.isArray(d.tags) && d.tags.length
+          ? h('div', { class: 'doc-tags', testid: 'doc-tags' }, d.tags.map((tag) => h('span', { class: 'tag', text: tag })))
+          : null),
       h('td', { text: d.type ?? '' }),
       h('td', { class: 'num', text: fmtNum(d.chunks) }),
       h('td', {}, h('span', { class: 'badge ok', text: t(`docstatus.${d.status ?? 'indexed'}`, {}, d.status), testid: 'doc-status' })),

@@ -20,9 +20,13 @@ async function runSearch() {
   if (!query || !state.kb) return;
   const limit = Number($('search-limit').value) || 10;
   const kb = state.kb;
+  // "hr, 2026": documents with any of these tags (docs/api.md, FILTER).
+  const tags = $('search-tags').value.split(/[,，]/).map((x) => x.trim()).filter(Boolean);
+  const body = { query, limit, explain: true };
+  if (tags.length) body.filter = { tags };
   $('search-summary').textContent = t('common.loading');
   try {
-    const result = await api(kbPath(kb, '/search'), { method: 'POST', body: { query, limit, explain: true } });
+    const result = await api(kbPath(kb, '/search'), { method: 'POST', body });
     last = { query, result, kb };
     renderResults(result);
   } catch (e) {

@@ -294,6 +294,14 @@ step('search playground: hits with highlighted snippets and stage scores', async
   for (const m of marks) assert.match(m, /^(annual|leave|annual leave)$/i, `highlight "${m}"`);
   await hit.getByTestId('search-stages').waitFor();
   await screenshot('search');
+  // A tag no document has keeps every hit out; clearing it brings them back.
+  await page.getByTestId('search-tags').fill('no-such-tag');
+  await page.getByTestId('search-submit').click();
+  await page.getByTestId('search-hit').first().waitFor({ state: 'detached' });
+  assert.match(await page.getByTestId('search-summary').innerText(), /^0\b|\b0 /);
+  await page.getByTestId('search-tags').fill('');
+  await page.getByTestId('search-submit').click();
+  await page.getByTestId('search-hit').first().waitFor();
 });
 
 step('answers render as inert Markdown: no links, images or HTML from the text', async () => {
