@@ -22,6 +22,7 @@ packages=(
   libcpp-httplib-dev libssl-dev  # askio serve
   libfaiss-dev libopenblas-pthread-dev  # vector index (FAISS over OpenBLAS)
   libtomlplusplus-dev  # askio.toml
+  python3-jieba  # knowledge graph: jieba's POS-tagged dictionary (read at run time)
   asymptote-doc camlidl-doc  # real PDF manuals (196 and 26 pages) the format tests read
   afl++  # fuzzing (scripts/fuzz.sh, docs/fuzzing.md)
   nlohmann-json3-dev

@@ -466,6 +466,56 @@ TEST(Server, UploadTagsFilterSearchAndAskAndRetag) {
               "not_found");
 }
 
+TEST(Server, GraphBuildStatsEntityExportAndClear) {
+  if (!std::filesystem::exists("/usr/lib/python3/dist-packages/jieba/dict.txt") &&
+      !std::getenv("ASKIO_JIEBA_DICT"))
+    GTEST_SKIP() << "python3-jieba's dictionary is not installed";
+  TempDir dir;
+  RunningServer server(Options(dir));
+  auto c = server.Client();
+  ASSERT_EQ(c.Post("/api/kbs", R"({"name":"g"})", "application/json")->status, 201);
+  json job = UploadAndWait(c, "g",
+                           {{"staff.md", "# 人员\n\n张三是星河科技的技术总监。星河科技位于杭州。"},
+                            {"acme.md", "# Acme\n\nAcme Corp was founded by Jane Doe in 1999."}});
+  ASSERT_EQ(job["status"], "succeeded") << job.dump();
+  EXPECT_EQ(Body(c.Get("/api/kbs/g/graph"))["enabled"], false);
+  EXPECT_TRUE(Body(c.Get("/api/kbs/g/graph/entity?name=Jane%20Doe"))["entity"].is_null());
+
+  auto started = c.Post("/api/kbs/g/graph/build", "", "application/json");
+  ASSERT_TRUE(started);
+  ASSERT_EQ(started->status, 202) << started->body;
+  json built = FollowJob(c, "g", Body(started)["job"]["id"].get<int64_t>()).second;
+  EXPECT_EQ(built["status"], "succeeded") << built.dump();
+  EXPECT_EQ(built["kind"], "graph");
+
+  json stats = Body(c.Get("/api/kbs/g/graph"));
+  EXPECT_EQ(stats["enabled"], true);
+  EXPECT_GT(stats["entities"].get<int>(), 0);
+  EXPECT_GT(stats["relations"].get<int>(), 0);
+
+  json jane = Body(c.Get("/api/kbs/g/graph/entity?name=Jane%20Doe"));
+  EXPECT_EQ(jane["entity"]["name"], "Jane Doe");
+  bool founded = false;
+  for (const json& n : jane["neighbours"])
+    for (const json& ev : n["evidence"])
+      founded |=
+          ev["sentence"].get<std::string>().find("founded by Jane Doe") != std::string::npos &&
+          ev["source"] == "acme.md";
+  EXPECT_TRUE(founded) << jane.dump();
+
+  auto graphml = c.Get("/api/kbs/g/graph/export?format=graphml");
+  ASSERT_TRUE(graphml);
+  EXPECT_EQ(graphml->status, 200);
+  EXPECT_NE(graphml->body.find("<graphml"), std::string::npos);
+  ExpectError(c.Get("/api/kbs/g/graph/export?format=csv"), 400, "invalid_argument");
+  ExpectError(c.Get("/api/kbs/g/graph/entity"), 400, "invalid_argument");
+
+  auto cleared = c.Delete("/api/kbs/g/graph");
+  ASSERT_TRUE(cleared);
+  EXPECT_EQ(cleared->status, 204);
+  EXPECT_EQ(Body(c.Get("/api/kbs/g/graph"))["entities"], 0);
+}
+
 TEST(Server, UploadedNamesAreLabelsNeverPaths) {
   TempDir dir;
   RunningServer server(Options(dir));

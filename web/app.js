@@ -1,5 +1,5 @@
 // Entry point: wires the views together and routes on the URL hash
-// (#/chat, #/kbs, #/search, #/settings) so reloads and the back button work.
+// (#/chat, #/kbs, #/search, #/graph, #/settings) so reloads and the back button work.
 import { applyI18n, getLang, setLang, onLangChange } from './i18n.js';
 import { describeError } from './api.js';
 import { notify } from './ui.js';
@@ -8,9 +8,10 @@ import { initPassagePanel } from './passage.js';
 import { initChat, loadConversations } from './chat.js';
 import { initKbs, showKbs, loadDocuments } from './kbs.js';
 import { initSearch } from './search.js';
+import { initGraph, showGraph } from './graph.js';
 import { initSettings, showSettings } from './settings.js';
 
-const ROUTES = ['chat', 'kbs', 'search', 'settings'];
+const ROUTES = ['chat', 'kbs', 'search', 'graph', 'settings'];
 
 function route() {
   const name = location.hash.match(/^#\/(\w+)/)?.[1];
@@ -22,6 +23,7 @@ function route() {
   document.body.dataset.route = current;
   if (current === 'kbs') showKbs();
   else if (current === 'settings') showSettings();
+  else if (current === 'graph') showGraph();
   else if (current === 'chat') document.getElementById('chat-input').focus();
 }
 
@@ -31,6 +33,7 @@ async function main() {
   initChat();
   initKbs();
   initSearch();
+  initGraph();
   initSettings();
 
   document.getElementById('kb-select').addEventListener('change', (e) => selectKb(e.target.value));

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -439,6 +440,144 @@ int RunKbEmbed(const Globals& g, const std::string& name) {
   return 0;
 }
 
+json EntityJson(const askio::GraphEntity& e) {
+  return {{"id", e.id},
+          {"name", e.name},
+          {"type", e.type},
+          {"aliases", e.aliases},
+          {"merge_reasons", e.merge_reasons},
+          {"mentions", e.mentions},
+          {"chunks", e.chunks}};
+}
+
+// `askio graph build|stats|entity|neighbours|export|clear`.
+int RunGraph(const Globals& g, const std::string& what, const std::string& kb_name,
+             const std::string& name, const std::string& format, const std::string& output,
+             size_t limit) {
+  auto kb = OpenKb(g, kb_name);
+  if (!kb) return Fail(kb.error());
+  if (what == "build") {
+    const bool bar = StderrIsTty() && !g.json;
+    auto r = (*kb)->BuildGraph([&](int64_t done, int64_t total) {
+      if (bar)
+        std::fprintf(stderr, "\rextracting %lld/%lld chunks", static_cast<long long>(done),
+                     static_cast<long long>(total));
+    });
+    if (bar) std::fprintf(stderr, "\n");
+    if (!r) return Fail(r.error());
+    if (g.json) {
+      std::cout << json{{"chunks", r->chunks},
+                        {"extracted", r->extracted},
+                        {"cached", r->cached},
+                        {"seconds", r->seconds}}
+                       .dump()
+                << "\n";
+    } else {
+      std::printf(
+          "%lld chunks: %lld extracted now, %lld already in the graph (%.1f s). The graph is on: "
+          "ingestion keeps it current.\n",
+          static_cast<long long>(r->chunks), static_cast<long long>(r->extracted),
+          static_cast<long long>(r->cached), r->seconds);
+    }
+    return 0;
+  }
+  if (what == "clear") {
+    if (askio::Status s = (*kb)->ClearGraph(); !s.ok()) return Fail(s);
+    if (!g.json) std::printf("The graph of %s is empty and off.\n", kb_name.c_str());
+    return 0;
+  }
+  if (what == "stats") {
+    auto st = (*kb)->GraphStatistics();
+    if (!st) return Fail(st.error());
+    json types = json::object();
+    for (const auto& [type, n] : st->by_type) types[type] = n;
+    const json out = {{"enabled", st->enabled},     {"entities", st->entities},
+                      {"aliases", st->aliases},     {"mentions", st->mentions},
+                      {"relations", st->relations}, {"cooccurrences", st->cooccurrences},
+                      {"edges", st->edges},         {"chunks", st->chunks},
+                      {"documents", st->documents}, {"by_type", types}};
+    if (g.json) {
+      std::cout << out.dump(2) << "\n";
+    } else {
+      std::printf(
+          "graph %s: %lld entities (%lld aliases), %lld mentions in %lld chunks of %lld "
+          "documents; %lld stated relations, %lld co-occurrences, %lld connected pairs\n",
+          st->enabled ? "on" : "off (askio graph build turns it on)",
+          static_cast<long long>(st->entities), static_cast<long long>(st->aliases),
+          static_cast<long long>(st->mentions), static_cast<long long>(st->chunks),
+          static_cast<long long>(st->documents), static_cast<long long>(st->relations),
+          static_cast<long long>(st->cooccurrences), static_cast<long long>(st->edges));
+      for (const auto& [type, n] : st->by_type)
+        std::printf("  %-13s %lld\n", type.c_str(), static_cast<long long>(n));
+    }
+    return 0;
+  }
+  if (what == "export") {
+    auto text = (*kb)->ExportGraph(format);
+    if (!text) return Fail(text.error());
+    if (output.empty() || output == "-") {
+      std::cout << *text;
+      return 0;
+    }
+    std::ofstream out(output, std::ios::binary | std::ios::trunc);
+    out << *text;
+    out.close();
+    if (!out) return Fail(askio::Status::IOError("cannot write " + output));
+    if (!g.json) std::printf("Wrote %s (%zu bytes).\n", output.c_str(), text->size());
+    return 0;
+  }
+  // entity, neighbours
+  auto e = (*kb)->FindEntity(name);
+  if (!e) return Fail(e.error());
+  auto neighbours = (*kb)->EntityNeighbours(e->id, what == "entity" ? 5 : limit);
+  if (!neighbours) return Fail(neighbours.error());
+  if (g.json) {
+    json list = json::array();
+    for (const askio::GraphNeighbour& n : *neighbours) {
+      json labels = json::array(), evidence = json::array();
+      for (const askio::GraphEdgeLabel& l : n.labels)
+        labels.push_back({{"predicate", l.predicate},
+                          {"outgoing", l.outgoing},
+                          {"cooccurs", l.cooccurs},
+                          {"count", l.count}});
+      for (const askio::GraphEvidence& ev : n.evidence)
+        evidence.push_back({{"chunk_id", ev.chunk_id},
+                            {"title", ev.document_title},
+                            {"source", ev.document_source},
+                            {"sentence", ev.sentence}});
+      list.push_back({{"entity", EntityJson(n.entity)},
+                      {"weight", n.weight},
+                      {"labels", labels},
+                      {"evidence", evidence}});
+    }
+    std::cout << json{{"entity", EntityJson(*e)}, {"neighbours", list}}.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("%s (%s): %lld mentions in %lld chunks\n", e->name.c_str(), e->type.c_str(),
+              static_cast<long long>(e->mentions), static_cast<long long>(e->chunks));
+  for (size_t i = 0; i < e->aliases.size(); ++i)
+    std::printf("  also: %s%s%s\n", e->aliases[i].c_str(),
+                i < e->merge_reasons.size() && !e->merge_reasons[i].empty() ? "  — " : "",
+                i < e->merge_reasons.size() ? e->merge_reasons[i].c_str() : "");
+  if (!neighbours->empty())
+    std::printf("%s:\n", what == "entity" ? "Strongest links" : "Neighbours");
+  for (const askio::GraphNeighbour& n : *neighbours) {
+    std::string how;
+    for (const askio::GraphEdgeLabel& l : n.labels) {
+      if (!how.empty()) how += ", ";
+      how += l.cooccurs ? "same sentence"
+                        : (l.outgoing ? "—" + l.predicate + "→" : "←" + l.predicate + "—");
+      how += " ×" + std::to_string(l.count);
+    }
+    std::printf("  %s (%s) %s\n", n.entity.name.c_str(), n.entity.type.c_str(), how.c_str());
+    for (const askio::GraphEvidence& ev : n.evidence)
+      std::printf(
+          "      “%s” — %s\n", ev.sentence.c_str(),
+          ev.document_title.empty() ? ev.document_source.c_str() : ev.document_title.c_str());
+  }
+  return 0;
+}
+
 int RunAsk(const Globals& g, const std::string& kb_name, const std::string& question,
            const askio::SearchFilter& filter) {
   auto kb = OpenKb(g, kb_name);
@@ -579,6 +718,7 @@ int RunEval(const Globals& g, askio::eval::EvalOptions options) {
                       {"answered", r.answered},
                       {"evidence_has_answer", r.evidence_has_answer},
                       {"ingest_seconds", r.ingest_seconds},
+                      {"graph_seconds", r.graph_seconds},
                       {"latency_ms_p50", r.latency_ms_p50},
                       {"latency_ms_p99", r.latency_ms_p99}}
                      .dump(2)
@@ -877,6 +1017,30 @@ int main(int argc, char** argv) {
         ->allow_extra_args(false);
   }
 
+  auto* graph_cmd = app.add_subcommand(
+      "graph", "The knowledge graph: entities and relations extracted from the documents");
+  graph_cmd->require_subcommand(1);
+  std::string graph_name, graph_format = "json", graph_output;
+  size_t graph_limit = 20;
+  auto* graph_build = graph_cmd->add_subcommand(
+      "build", "Extract every chunk not yet in the graph and keep the graph current from now on");
+  auto* graph_stats = graph_cmd->add_subcommand("stats", "Counts of entities, relations, mentions");
+  auto* graph_entity =
+      graph_cmd->add_subcommand("entity", "An entity: aliases and why, strongest links");
+  auto* graph_neighbours = graph_cmd->add_subcommand(
+      "neighbours", "An entity's neighbours with the sentences behind each edge");
+  auto* graph_export = graph_cmd->add_subcommand("export", "The whole graph as JSON or GraphML");
+  auto* graph_clear = graph_cmd->add_subcommand("clear", "Empty the graph and turn it off");
+  for (CLI::App* c :
+       {graph_build, graph_stats, graph_entity, graph_neighbours, graph_export, graph_clear})
+    c->add_option("--kb", kb_name, "Knowledge base")->required();
+  for (CLI::App* c : {graph_entity, graph_neighbours})
+    c->add_option("name", graph_name, "Entity name or alias")->required();
+  graph_neighbours->add_option("-k,--limit", graph_limit, "Neighbours")->check(CLI::Range(1, 500));
+  graph_export->add_option("--format", graph_format, "json or graphml")
+      ->check(CLI::IsMember({"json", "graphml"}));
+  graph_export->add_option("-o,--output", graph_output, "File (default: standard output)");
+
   auto* docs = app.add_subcommand("docs", "List a knowledge base's documents (id, type, tags)");
   docs->add_option("--kb", kb_name, "Knowledge base")->required();
 
@@ -918,6 +1082,8 @@ int main(int argc, char** argv) {
   eval->add_option("--prf-terms", eval_options.ask.feedback.terms, "Expansion terms added");
   eval->add_option("--prf-weight", eval_options.ask.feedback.weight,
                    "Weight of the expansion terms");
+  eval->add_flag("--graph", eval_options.graph,
+                 "Build the knowledge graph first, so its retrieval stage runs (docs/graph.md)");
   eval->add_option("--max-questions", eval_options.max_questions,
                    "Evaluate only the first N questions");
 
@@ -1021,6 +1187,11 @@ int main(int argc, char** argv) {
     if (*search) return RunSearch(g, kb_name, query, limit, explain, filter);
     if (*tag) return RunTag(g, kb_name, tag_document, new_tags);
     if (*docs) return RunDocs(g, kb_name);
+    for (CLI::App* c :
+         {graph_build, graph_stats, graph_entity, graph_neighbours, graph_export, graph_clear})
+      if (*c)
+        return RunGraph(g, c->get_name(), kb_name, graph_name, graph_format, graph_output,
+                        graph_limit);
     if (*models_test) return RunModelsTest(g, kb_name);
     if (*kb_embed) return RunKbEmbed(g, target);
     if (*ask) return RunAsk(g, kb_name, query, filter);

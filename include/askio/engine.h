@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "askio/graph.h"
 #include "askio/options.h"
 #include "askio/status.h"
 #include "askio/types.h"
@@ -143,6 +144,20 @@ class KnowledgeBase {
   // brings the dense index level (resumable: done work is kept).
   using EmbedProgressFn = std::function<void(int64_t done, int64_t total)>;
   Result<EmbedReport> Embed(const EmbedProgressFn& progress = {});
+
+  // The knowledge graph (docs/graph.md). BuildGraph extracts the chunks not
+  // yet in the graph (model-free, on all cores) and turns the graph on for
+  // this KB: from then on every ingest keeps it current and searches use it.
+  // It is off until then because storing the graph costs ingest time
+  // (docs/benchmarks.md). ClearGraph empties it and turns it off.
+  Result<GraphReport> BuildGraph(const EmbedProgressFn& progress = {});
+  Status ClearGraph();
+  Result<GraphStats> GraphStatistics();
+  // By name or alias, in either script; NotFound when no entity has it.
+  Result<GraphEntity> FindEntity(const std::string& name);
+  Result<std::vector<GraphNeighbour>> EntityNeighbours(int64_t entity_id, size_t limit = 20);
+  // "json" (every row; re-importable) or "graphml" (Gephi, yEd, networkx).
+  Result<std::string> ExportGraph(const std::string& format);
 
   // Sets the ranking scheme, e.g. "bm25 k1=1.2 b=0.75"; stored with the KB.
   Status SetWeighting(const std::string& scheme);

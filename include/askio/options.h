@@ -77,8 +77,9 @@ struct FeedbackOptions {
   double weight = 0.3;   // their weight relative to the question's terms
 };
 
-// Dense retrieval and fusion, used when an embedding model is configured
-// (KnowledgeBase::SetModels); ignored otherwise.
+// The retrieval stages beside BM25 and how they are fused: dense retrieval
+// (when an embedding model is configured, KnowledgeBase::SetModels) and the
+// knowledge graph.
 struct HybridOptions {
   bool dense = true;  // false: lexical only even with an embedder
   enum class Fusion { kRrf, kWeighted } fusion = Fusion::kRrf;
@@ -87,6 +88,10 @@ struct HybridOptions {
   bool rerank = true;        // when a reranker is configured
   size_t rerank_depth = 20;  // candidates sent to the reranker
   double mmr_lambda = 0;     // > 0: maximal marginal relevance for diversity
+  // The knowledge-graph stage, when the KB's graph is on (entities named in
+  // the question; model-free). It adds the chunks about them that no other
+  // stage found. See docs/graph.md.
+  bool graph = true;
 };
 
 // Restricts retrieval to some documents. Every non-empty field must match

@@ -12,6 +12,7 @@
 #include <future>
 #include <mutex>
 #include <optional>
+#include <regex>
 #include <shared_mutex>
 #include <thread>
 #include <unordered_map>
@@ -22,6 +23,9 @@
 #include "askio/engine.h"
 #include "common/clock.h"
 #include "common/hash.h"
+#include "common/utf8.h"
+#include "graph/extract.h"
+#include "graph/graph_store.h"
 #include "index/lexical_index.h"
 #include "index/vector_index.h"
 #include "ingest/chunker.h"
@@ -55,11 +59,13 @@ constexpr uint64_t kMaxBatchBytes = 32ull << 20;
 struct PreparedDocument {
   store::NewDocument doc;
   std::vector<text::TermCounts> chunk_terms;
+  // The knowledge graph's view of each chunk (empty when the graph is off).
+  std::vector<graph::Extraction> chunk_graphs;
 };
 
 PreparedDocument Prepare(const ingest::ParsedDocument& parsed, std::string source,
                          std::string fallback_title, std::string hash,
-                         const IngestOptions& ingest_options) {
+                         const IngestOptions& ingest_options, bool extract_graph) {
   const ChunkOptions& options = ingest_options.chunking;
   PreparedDocument p;
   p.doc.set_tags = !ingest_options.tags.empty();
@@ -78,6 +84,8 @@ PreparedDocument Prepare(const ingest::ParsedDocument& parsed, std::string sourc
     c.char_start = span.char_begin;
     c.char_end = span.char_end;
     p.chunk_terms.push_back(index::ChunkTerms(p.doc.title, c.heading_path, c.text));
+    // Extraction runs here, on the parser threads, not under the writer lock.
+    if (extract_graph) p.chunk_graphs.push_back(graph::ExtractModelFree(c.text));
     p.doc.chunks.push_back(std::move(c));
   }
   p.doc.text = laid.text;
@@ -156,6 +164,7 @@ struct Work {
 // ingest nor see a document the writer has half applied.
 struct Reader {
   std::unique_ptr<store::Catalog> catalog;
+  std::optional<graph::GraphStore> graph;        // on `catalog`'s connection, opened on first use
   std::unique_ptr<index::LexicalIndex> lexical;  // null until the index exists
   uint64_t generation = 0;                       // of the index when last reopened
   std::chrono::steady_clock::time_point reopened;
@@ -167,6 +176,12 @@ class KnowledgeBase::Impl {
   // The writer's handles, used under `mu` by ingestion and maintenance.
   std::unique_ptr<store::Catalog> catalog;
   std::unique_ptr<index::LexicalIndex> lexical;
+  // The knowledge graph, in the catalogue's database (graph_ tables), written
+  // in the same transactions as the chunks it is extracted from.
+  std::optional<graph::GraphStore> graph;
+  // Whether ingestion keeps the graph current and searches use it (meta
+  // "graph" = "on", set by BuildGraph).
+  std::atomic<bool> graph_on{false};
   std::mutex mu;  // serialises writers
   text::Analyzer analyzer;
   // Read under readers_mu (SetWeighting changes it while queries run).
@@ -208,6 +223,11 @@ class KnowledgeBase::Impl {
                                  const ProgressFn& progress);
   // Stores `batch` and deletes the documents named in `remove`, in one
   // catalogue transaction, then brings the index level.
+  Result<std::optional<Answer>> RelationAnswer(Reader& reader, const std::string& question,
+                                               const SearchFilter& filter);
+  // Inside a catalogue transaction: removes from the graph what the chunks
+  // deleted since outbox position `since` supported.
+  Status ForgetDeletedChunks(int64_t since);
   // Documents an ingest skipped as unchanged still take the tags it gives.
   Status RetagUnchanged(const IngestReport& report, const std::vector<std::string>& tags);
   Status StoreBatch(std::vector<PreparedDocument>& batch, IngestReport& report,
@@ -302,6 +322,9 @@ Result<std::unique_ptr<Reader>> KnowledgeBase::Impl::AcquireReader() {
     auto cat = store::Catalog::Open(dir + "/" + kCatalogFile);
     if (!cat) return Err(cat.error());
     r->catalog = std::move(*cat);
+    auto g = graph::GraphStore::Open(r->catalog->connection());
+    if (!g) return Err(g.error());
+    r->graph.emplace(std::move(*g));
   } else if (r->lexical && (r->generation != generation || now - r->reopened > kReaderMaxAge)) {
     Status s = ReopenConsistently(*r->lexical);
     if (!s.ok()) r->lexical.reset();  // opened afresh below
@@ -498,6 +521,11 @@ Status KnowledgeBase::Impl::StoreBatch(std::vector<PreparedDocument>& batch, Ing
   if (batch.empty() && remove.empty()) return Status::Ok();
   Stopwatch sw;
   ASKIO_RETURN_IF_ERROR(catalog->Begin());
+  auto outbox_before = catalog->LatestOutboxSeq();
+  if (!outbox_before) {
+    catalog->Rollback();
+    return outbox_before.error();
+  }
   for (const std::string& source : remove) {
     if (auto r = catalog->DeleteDocumentBySource(source); !r) {
       catalog->Rollback();
@@ -505,6 +533,12 @@ Status KnowledgeBase::Impl::StoreBatch(std::vector<PreparedDocument>& batch, Ing
     }
   }
   std::unordered_map<int64_t, const text::TermCounts*> fresh;
+  struct GraphUpdate {
+    int64_t chunk_id, document_id;
+    const std::string* text;
+    const graph::Extraction* extraction;
+  };
+  std::vector<GraphUpdate> graph_updates;
   for (size_t i = 0; i < batch.size(); ++i) {
     bool replaced = false;
     int64_t document_id = 0;
@@ -516,6 +550,9 @@ Status KnowledgeBase::Impl::StoreBatch(std::vector<PreparedDocument>& batch, Ing
     for (size_t k = 0; k < ids->size(); ++k) {
       index::AddDocumentTerm(batch[i].chunk_terms[k], document_id);
       fresh[(*ids)[k]] = &batch[i].chunk_terms[k];
+      if (k < batch[i].chunk_graphs.size())
+        graph_updates.push_back(
+            {(*ids)[k], document_id, &batch[i].doc.chunks[k].text, &batch[i].chunk_graphs[k]});
     }
     if (results[i]) {
       results[i]->outcome =
@@ -525,7 +562,18 @@ Status KnowledgeBase::Impl::StoreBatch(std::vector<PreparedDocument>& batch, Ing
     ++(replaced ? report.replaced : report.added);
     report.chunks += static_cast<int64_t>(ids->size());
   }
-  Status s = catalog->Commit();
+  // The graph follows the chunks in the same transaction: first what the
+  // replaced and removed chunks supported goes, then the new chunks' rows.
+  Status s = ForgetDeletedChunks(*outbox_before);
+  for (size_t i = 0; s.ok() && i < graph_updates.size(); ++i) {
+    const GraphUpdate& u = graph_updates[i];
+    s = graph->UpdateChunk(u.chunk_id, u.document_id, ContentHash(*u.text), *u.text, *u.extraction);
+  }
+  if (!s.ok()) {
+    catalog->Rollback();
+    return s;
+  }
+  s = catalog->Commit();
   if (!s.ok()) {
     catalog->Rollback();
     return s;
@@ -537,6 +585,19 @@ Status KnowledgeBase::Impl::StoreBatch(std::vector<PreparedDocument>& batch, Ing
   s = CatchUp(&fresh, CommitPolicy::kDeferred);
   report.index_seconds += sw.Seconds();
   return s;
+}
+
+Status KnowledgeBase::Impl::ForgetDeletedChunks(int64_t since) {
+  std::vector<int64_t> deleted;
+  for (;;) {
+    auto entries = catalog->OutboxAfter(since, 4096);
+    if (!entries) return entries.error();
+    if (entries->empty()) break;
+    for (const store::OutboxEntry& e : *entries)
+      if (e.op == store::OutboxOp::kDelete) deleted.push_back(e.chunk_id);
+    since = entries->back().seq;
+  }
+  return deleted.empty() ? Status::Ok() : graph->RemoveChunks(deleted);
 }
 
 Status KnowledgeBase::Impl::RetagUnchanged(const IngestReport& report,
@@ -586,6 +647,12 @@ Result<std::unique_ptr<KnowledgeBase>> KnowledgeBase::Open(const std::string& da
   auto catalog = store::Catalog::Open(catalog_path);
   if (!catalog) return Err(catalog.error());
   impl->catalog = std::move(*catalog);
+  auto graph_store = graph::GraphStore::Open(impl->catalog->connection());
+  if (!graph_store) return Err(graph_store.error());
+  impl->graph.emplace(std::move(*graph_store));
+  auto graph_setting = impl->catalog->GetMeta("graph");
+  if (!graph_setting) return Err(graph_setting.error());
+  impl->graph_on = *graph_setting && **graph_setting == "on";
 
   // The analysis scheme and weighting are recorded with the KB; an index
   // built with another analyser is rebuilt rather than searched wrongly.
@@ -686,7 +753,7 @@ struct Item {
   std::optional<PreparedDocument> prepared;
 };
 
-Item ToItem(ingest::LoadedItem&& loaded, const IngestOptions& options,
+Item ToItem(ingest::LoadedItem&& loaded, const IngestOptions& options, bool extract_graph,
             const std::string& fallback_title = {}) {
   Item it;
   IngestFileResult& r = it.result;
@@ -707,7 +774,7 @@ Item ToItem(ingest::LoadedItem&& loaded, const IngestOptions& options,
       r.pages = loaded.doc.pages;
       it.prepared = Prepare(loaded.doc, loaded.source,
                             fallback_title.empty() ? FallbackTitle(loaded.source) : fallback_title,
-                            std::move(loaded.hash), options);
+                            std::move(loaded.hash), options, extract_graph);
       break;
   }
   return it;
@@ -873,6 +940,7 @@ Result<IngestReport> KnowledgeBase::Impl::RunIngest(std::vector<Work> work, Inge
                              : std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
   std::atomic<size_t> files_done{0};
   std::atomic<uint64_t> bytes_done{0}, pages_done{0};
+  const bool extract_graph = graph_on;
   auto prepare_file = [&](const Work& w) {
     std::vector<Item> items;
     auto failed = [&](std::string why) {
@@ -893,7 +961,7 @@ Result<IngestReport> KnowledgeBase::Impl::RunIngest(std::vector<Work> work, Inge
       return items;
     }
     for (ingest::LoadedItem& loaded : ingest::LoadFile(*data, w.source, load_options, unchanged)) {
-      items.push_back(ToItem(std::move(loaded), options));
+      items.push_back(ToItem(std::move(loaded), options, extract_graph));
       pages_done += static_cast<uint64_t>(items.back().result.pages);
     }
     return items;
@@ -1001,12 +1069,13 @@ Result<IngestReport> KnowledgeBase::Impl::RunIngest(std::vector<Work> work, Inge
     }
     if (!gone.empty()) {
       ASKIO_RETURN_IF_ERROR(catalog->Begin());
-      for (int64_t id : gone) {
-        Status s = catalog->DeleteDocument(id);
-        if (!s.ok()) {
-          catalog->Rollback();
-          return Err(s);
-        }
+      auto outbox_before = catalog->LatestOutboxSeq();
+      Status s = outbox_before ? Status::Ok() : outbox_before.error();
+      for (size_t i = 0; s.ok() && i < gone.size(); ++i) s = catalog->DeleteDocument(gone[i]);
+      if (s.ok()) s = ForgetDeletedChunks(*outbox_before);
+      if (!s.ok()) {
+        catalog->Rollback();
+        return Err(s);
       }
       ASKIO_RETURN_IF_ERROR(catalog->Commit());
       ASKIO_RETURN_IF_ERROR(CatchUp(nullptr));
@@ -1046,7 +1115,8 @@ Result<IngestReport> KnowledgeBase::IngestUrl(const std::string& url, const UrlO
   std::vector<Item> items;
   for (ingest::LoadedItem& loaded : ingest::LoadFile(
            fetched->bytes, source, LoadOptionsFrom(options), unchanged, fetched->file_name))
-    items.push_back(ToItem(std::move(loaded), options, FileStem(fetched->file_name)));
+    items.push_back(
+        ToItem(std::move(loaded), options, impl_->graph_on, FileStem(fetched->file_name)));
   report.parse_seconds = parse.Seconds();
   std::vector<PreparedDocument> docs;
   std::vector<IngestFileResult*> results;
@@ -1091,7 +1161,8 @@ Result<IngestReport> KnowledgeBase::IngestDocuments(const std::vector<DocumentIn
         continue;
       }
       if (!in.title.empty()) parsed->title = in.title;
-      batch.push_back(Prepare(*parsed, in.source, in.source, ContentHash(in.content), options));
+      batch.push_back(Prepare(*parsed, in.source, in.source, ContentHash(in.content), options,
+                              impl_->graph_on));
       results.push_back(nullptr);
     }
     report.parse_seconds += parse_sw.Seconds();
@@ -1102,6 +1173,44 @@ Result<IngestReport> KnowledgeBase::IngestDocuments(const std::vector<DocumentIn
   report.total_seconds = total.Seconds();
   return report;
 }
+
+// The graph stage's candidates: when the question names two entities, the
+// sentences relating them come first ("X 和 Y 是什么关系"); then the chunks
+// mentioning the question's entities and their strongest neighbours.
+namespace {
+
+Result<std::vector<std::pair<int64_t, double>>> GraphCandidates(graph::GraphStore& g,
+                                                                const std::string& question,
+                                                                size_t limit) {
+  std::vector<std::pair<int64_t, double>> out;
+  auto entities = g.EntitiesInText(question);
+  if (!entities) return Err(entities.error());
+  if (entities->empty()) return out;
+  std::unordered_set<int64_t> seen;
+  constexpr size_t kMaxPairs = 4;
+  constexpr double kStated = 100, kCooccurring = 50;
+  const size_t n = std::min(entities->size(), kMaxPairs);
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t j = i + 1; j < n; ++j) {
+      if ((*entities)[i].entity_id == (*entities)[j].entity_id) continue;
+      auto rows = g.RelationsBetween((*entities)[i].entity_id, (*entities)[j].entity_id, 10);
+      if (!rows) return Err(rows.error());
+      for (const graph::RelationRow& r : *rows)
+        if (seen.insert(r.evidence.chunk_id).second)
+          out.emplace_back(r.evidence.chunk_id, r.cooccurs ? kCooccurring : kStated);
+    }
+  }
+  graph::RetrieveOptions ro;
+  ro.limit = limit;
+  auto chunks = g.RetrieveChunks(question, ro);
+  if (!chunks) return Err(chunks.error());
+  for (const graph::ChunkHit& c : *chunks)
+    if (seen.insert(c.chunk_id).second) out.emplace_back(c.chunk_id, c.score);
+  if (out.size() > limit) out.resize(limit);
+  return out;
+}
+
+}  // namespace
 
 Result<std::vector<SearchHit>> KnowledgeBase::Impl::SearchWith(
     Reader& reader, const std::string& query, const SearchOptions& options,
@@ -1145,6 +1254,13 @@ Result<std::vector<SearchHit>> KnowledgeBase::Impl::SearchWith(
     query_vector = std::async(std::launch::async, [&] { return embedder->Embed({query}); });
   auto matches = reader.lexical->Search(terms, depth, params, feedback,
                                         only_documents ? &*only_documents : nullptr);
+  // The graph stage: chunks about the entities the question names.
+  std::vector<std::pair<int64_t, double>> graph_hits;
+  if (options.hybrid.graph && graph_on && reader.graph) {
+    auto found = GraphCandidates(*reader.graph, query, depth);
+    if (!found) return Err(found.error());
+    graph_hits = std::move(*found);
+  }
   std::vector<index::VectorHit> dense;
   if (query_vector.valid()) {
     std::unordered_set<int64_t> kept_chunks;
@@ -1175,25 +1291,51 @@ Result<std::vector<SearchHit>> KnowledgeBase::Impl::SearchWith(
       stages[m.chunk_id].push_back({"bm25", m.score, ++rank});
     }
   } else {
-    retrieve::StageRanking lexical{"bm25", {}, 1.0},
-        semantic{"dense", {}, options.hybrid.dense_weight};
-    for (const index::LexicalMatch& m : *matches) lexical.hits.emplace_back(m.chunk_id, m.score);
-    for (const index::VectorHit& v : dense) semantic.hits.emplace_back(v.id, v.score);
+    std::vector<retrieve::StageRanking> rankings;
+    rankings.push_back({"bm25", {}, 1.0});
+    for (const index::LexicalMatch& m : *matches)
+      rankings.back().hits.emplace_back(m.chunk_id, m.score);
+    if (!dense.empty()) {
+      rankings.push_back({"dense", {}, options.hybrid.dense_weight});
+      for (const index::VectorHit& v : dense) rankings.back().hits.emplace_back(v.id, v.score);
+    }
     const std::vector<retrieve::FusedHit> fused =
         options.hybrid.fusion == HybridOptions::Fusion::kRrf
-            ? retrieve::FuseRrf({lexical, semantic}, options.hybrid.rrf_k)
-            : retrieve::FuseWeighted({lexical, semantic});
+            ? retrieve::FuseRrf(rankings, options.hybrid.rrf_k)
+            : retrieve::FuseWeighted(rankings);
     for (size_t i = 0; i < fused.size() && i < depth; ++i) {
       candidates.emplace_back(fused[i].id, fused[i].score);
       stages[fused[i].id] = fused[i].stages;
       stages[fused[i].id].push_back({"fusion", fused[i].score, static_cast<int>(i) + 1});
     }
   }
+  // The graph stage supplements the others: its chunks that no other stage
+  // found join the candidates below them, and its score is recorded on the
+  // ones already there. Fused as an equal stage (RRF at weight 0.1 to 0.5)
+  // it cost Hit@1 on the eval set (docs/quality.md); as a supplement it can
+  // only add candidates, which the proximity rerank then places.
+  if (!graph_hits.empty()) {
+    std::unordered_set<int64_t> present;
+    double floor = 0;
+    for (const auto& [id, score] : candidates) {
+      present.insert(id);
+      floor = floor == 0 ? score : std::min(floor, score);
+    }
+    int rank = 0;
+    for (const auto& [id, score] : graph_hits) {
+      stages[id].push_back({"graph", score, ++rank});
+      if (present.insert(id).second) candidates.emplace_back(id, floor * 0.5);
+    }
+  }
+  // The graph stage is not filtered inside: its hits are checked here.
+  std::unordered_set<int64_t> kept_documents;
+  if (only_documents) kept_documents.insert(only_documents->begin(), only_documents->end());
   for (const auto& [chunk_id, score] : candidates) {
     SearchHit hit;
     auto chunk = reader.catalog->GetChunk(chunk_id, &hit.document_title, &hit.document_source);
     if (!chunk) return Err(chunk.error());
     if (!*chunk) continue;
+    if (only_documents && !kept_documents.count((*chunk)->document_id)) continue;
     hit.chunk = std::move(**chunk);
     hit.score = score;
     hit.stages = std::move(stages[chunk_id]);
@@ -1407,9 +1549,13 @@ Status KnowledgeBase::DeleteDocument(int64_t document_id) {
                    [&](const DocumentInfo& d) { return d.id == document_id; }))
     return Status::NotFound("no document with id " + std::to_string(document_id));
   ASKIO_RETURN_IF_ERROR(impl_->catalog->Begin());
-  if (Status s = impl_->catalog->DeleteDocument(document_id); !s.ok()) {
+  auto outbox_before = impl_->catalog->LatestOutboxSeq();
+  Status deleted =
+      outbox_before ? impl_->catalog->DeleteDocument(document_id) : outbox_before.error();
+  if (deleted.ok()) deleted = impl_->ForgetDeletedChunks(*outbox_before);
+  if (!deleted.ok()) {
     impl_->catalog->Rollback();
-    return s;
+    return deleted;
   }
   ASKIO_RETURN_IF_ERROR(impl_->catalog->Commit());
   ASKIO_RETURN_IF_ERROR(impl_->CatchUp(nullptr));
@@ -1428,6 +1574,158 @@ Status KnowledgeBase::SetDocumentTags(int64_t document_id, const std::vector<std
     return s;
   }
   return impl_->catalog->Commit();
+}
+
+namespace {
+
+GraphEntity ToPublic(const graph::EntityInfo& e) {
+  return {e.id,      e.name,          std::string(graph::EntityTypeName(e.type)),
+          e.aliases, e.merge_reasons, e.mentions,
+          e.chunks};
+}
+
+}  // namespace
+
+Result<GraphReport> KnowledgeBase::BuildGraph(const EmbedProgressFn& progress) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  Stopwatch sw;
+  GraphReport report;
+  struct Todo {
+    int64_t chunk_id, document_id;
+    std::string text, hash;
+  };
+  std::vector<Todo> todo;
+  ASKIO_RETURN_IF_ERROR(
+      impl_->catalog->ForEachIndexableChunk([&](store::IndexableChunk&& c) -> Status {
+        ++report.chunks;
+        std::string hash = ContentHash(c.text);
+        auto have = impl_->graph->HasChunk(c.id, hash);
+        if (!have) return have.error();
+        if (*have) {
+          ++report.cached;
+          return Status::Ok();
+        }
+        todo.push_back({c.id, c.document_id, std::move(c.text), std::move(hash)});
+        return Status::Ok();
+      }));
+  // Extraction on every core, a group at a time; each group is stored in one
+  // transaction, so an interrupted build keeps what it stored.
+  constexpr size_t kGroup = 512;
+  const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
+  for (size_t next = 0; next < todo.size(); next += kGroup) {
+    const size_t end = std::min(todo.size(), next + kGroup);
+    std::vector<graph::Extraction> extracted(end - next);
+    std::atomic<size_t> cursor{next};
+    auto work = [&] {
+      for (size_t i; (i = cursor++) < end;)
+        extracted[i - next] = graph::ExtractModelFree(todo[i].text);
+    };
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+    for (std::thread& t : pool) t.join();
+    ASKIO_RETURN_IF_ERROR(impl_->catalog->Begin());
+    for (size_t i = next; i < end; ++i) {
+      Status s = impl_->graph->UpdateChunk(todo[i].chunk_id, todo[i].document_id, todo[i].hash,
+                                           todo[i].text, extracted[i - next]);
+      if (!s.ok()) {
+        impl_->catalog->Rollback();
+        return Err(s);
+      }
+    }
+    ASKIO_RETURN_IF_ERROR(impl_->catalog->Commit());
+    report.extracted += static_cast<int64_t>(end - next);
+    if (progress) progress(static_cast<int64_t>(end), static_cast<int64_t>(todo.size()));
+  }
+  ASKIO_RETURN_IF_ERROR(impl_->catalog->SetMeta("graph", "on"));
+  impl_->graph_on = true;
+  report.seconds = sw.Seconds();
+  return report;
+}
+
+Status KnowledgeBase::ClearGraph() {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  ASKIO_RETURN_IF_ERROR(impl_->catalog->Begin());
+  Status s = impl_->graph->Clear();
+  if (s.ok()) s = impl_->catalog->SetMeta("graph", "off");
+  if (!s.ok()) {
+    impl_->catalog->Rollback();
+    return s;
+  }
+  ASKIO_RETURN_IF_ERROR(impl_->catalog->Commit());
+  impl_->graph_on = false;
+  return Status::Ok();
+}
+
+Result<GraphStats> KnowledgeBase::GraphStatistics() {
+  return impl_->WithReader([&](Reader& r) -> Result<GraphStats> {
+    auto st = r.graph->Stats();
+    if (!st) return Err(st.error());
+    GraphStats out;
+    out.enabled = impl_->graph_on;
+    out.entities = st->entities;
+    out.aliases = st->aliases;
+    out.mentions = st->mentions;
+    out.chunks = st->chunks;
+    out.documents = st->documents;
+    out.relations = st->relations;
+    out.cooccurrences = st->cooccurrences;
+    out.edges = st->edges;
+    out.by_type = st->by_type;
+    return out;
+  });
+}
+
+Result<GraphEntity> KnowledgeBase::FindEntity(const std::string& name) {
+  return impl_->WithReader([&](Reader& r) -> Result<GraphEntity> {
+    auto e = r.graph->FindEntity(name);
+    if (!e) return Err(e.error());
+    if (!*e) return Err(Status::NotFound("no entity named \"" + name + "\" in the graph"));
+    return ToPublic(**e);
+  });
+}
+
+Result<std::vector<GraphNeighbour>> KnowledgeBase::EntityNeighbours(int64_t entity_id,
+                                                                    size_t limit) {
+  return impl_->WithReader([&](Reader& r) -> Result<std::vector<GraphNeighbour>> {
+    auto found = r.graph->Neighbours(entity_id, limit);
+    if (!found) return Err(found.error());
+    std::vector<GraphNeighbour> out;
+    for (const graph::Neighbour& n : *found) {
+      GraphNeighbour g;
+      g.entity.id = n.entity_id;
+      g.entity.name = n.name;
+      g.entity.type = std::string(graph::EntityTypeName(n.type));
+      g.weight = n.weight;
+      for (const graph::EdgeLabel& l : n.labels)
+        g.labels.push_back({l.predicate, l.outgoing, l.cooccurs, l.count});
+      for (const graph::Evidence& ev : n.evidence) {
+        GraphEvidence e;
+        e.chunk_id = ev.chunk_id;
+        auto chunk = r.catalog->GetChunk(ev.chunk_id, &e.document_title, &e.document_source);
+        if (!chunk) return Err(chunk.error());
+        if (!*chunk) continue;
+        const std::string& text = (*chunk)->text;
+        if (ev.begin <= ev.end && ev.end <= text.size())
+          e.sentence = text.substr(ev.begin, ev.end - ev.begin);
+        g.evidence.push_back(std::move(e));
+      }
+      out.push_back(std::move(g));
+    }
+    return out;
+  });
+}
+
+Result<std::string> KnowledgeBase::ExportGraph(const std::string& format) {
+  graph::ExportFormat f;
+  if (format == "json")
+    f = graph::ExportFormat::kJson;
+  else if (format == "graphml")
+    f = graph::ExportFormat::kGraphMl;
+  else
+    return Err(Status::InvalidArgument("graph export format must be json or graphml, not \"" +
+                                       format + "\""));
+  return impl_->WithReader([&](Reader& r) { return r.graph->Export(f); });
 }
 
 Status KnowledgeBase::SetWeighting(const std::string& scheme) {
@@ -1631,6 +1929,89 @@ Result<EmbedReport> KnowledgeBase::Embed(const EmbedProgressFn& progress) {
   return report;
 }
 
+namespace {
+
+// The two names of a relation question: "X 和 Y 是什么关系", "X与Y有什么关系",
+// "what is the relationship between X and Y", "how is X related to Y".
+std::optional<std::pair<std::string, std::string>> RelationQuestion(const std::string& q) {
+  static const std::regex zh(
+      R"((.+?)(?:和|与|跟|同)(.+?)(?:之间)?(?:是|有)?(?:什么|何种|怎样的)关系)");
+  static const std::regex en1(R"(relationship between (.+?) and (.+?)[?.!]*$)", std::regex::icase);
+  static const std::regex en2(
+      R"(how (?:is|are|was|were) (.+?) (?:related|connected) to (.+?)[?.!]*$)", std::regex::icase);
+  std::smatch m;
+  for (const std::regex* re : {&zh, &en1, &en2})
+    if (std::regex_search(q, m, *re)) return std::make_pair(m[1].str(), m[2].str());
+  return std::nullopt;
+}
+
+// Spaces and ASCII quotes around a name (byte-wise: only ASCII, so a UTF-8
+// sequence is never cut).
+std::string Trim(std::string s) {
+  const char* space = " \t\r\n\"'";
+  s.erase(0, s.find_first_not_of(space));
+  const size_t end = s.find_last_not_of(space);
+  s.erase(end == std::string::npos ? 0 : end + 1);
+  return s;
+}
+
+}  // namespace
+
+// A question about how two entities relate is answered from a sentence the
+// graph knows states their relation (stated relations first), cited like
+// any other answer. Nothing when the question is not of that form, either
+// name is unknown, or no sentence relates them within the filter.
+Result<std::optional<Answer>> KnowledgeBase::Impl::RelationAnswer(Reader& reader,
+                                                                  const std::string& question,
+                                                                  const SearchFilter& filter) {
+  if (!graph_on || !reader.graph) return std::optional<Answer>();
+  auto names = RelationQuestion(question);
+
+  if (!names) return std::optional<Answer>();
+  auto a = reader.graph->FindEntity(Trim(names->first));
+  if (!a) return Err(a.error());
+  auto b = reader.graph->FindEntity(Trim(names->second));
+  if (!b) return Err(b.error());
+  if (!*a || !*b || (*a)->id == (*b)->id) return std::optional<Answer>();
+  auto rows = reader.graph->RelationsBetween((*a)->id, (*b)->id, 20);
+  if (!rows) return Err(rows.error());
+
+  std::unordered_set<int64_t> kept;
+  if (!filter.empty()) {
+    auto docs = reader.catalog->DocumentsMatching(filter);
+    if (!docs) return Err(docs.error());
+    kept.insert(docs->begin(), docs->end());
+  }
+  for (const graph::RelationRow& r : *rows) {
+    Citation c;
+    auto chunk =
+        reader.catalog->GetChunk(r.evidence.chunk_id, &c.document_title, &c.document_source);
+    if (!chunk) return Err(chunk.error());
+    if (!*chunk) continue;
+    if (!filter.empty() && !kept.count((*chunk)->document_id)) continue;
+    const std::string& text = (*chunk)->text;
+    if (r.evidence.begin >= r.evidence.end || r.evidence.end > text.size()) continue;
+    c.number = 1;
+    c.chunk_id = (*chunk)->id;
+    c.heading_path = (*chunk)->heading_path;
+    c.location = (*chunk)->location;
+    c.quote = text.substr(r.evidence.begin, r.evidence.end - r.evidence.begin);
+    c.char_start = (*chunk)->char_start +
+                   static_cast<int64_t>(utf8::CodePointCount(text.substr(0, r.evidence.begin)));
+    c.char_end = c.char_start + static_cast<int64_t>(utf8::CodePointCount(c.quote));
+    Answer ans;
+    ans.found = true;
+    ans.span = c.quote;
+    ans.evidence = c.quote;
+    ans.text = c.quote + " [1]";
+    ans.confidence = r.cooccurs ? 0.6 : 0.9;
+    ans.generated_by = "extractive";
+    ans.citations.push_back(std::move(c));
+    return std::optional<Answer>(std::move(ans));
+  }
+  return std::optional<Answer>();
+}
+
 Result<Answer> KnowledgeBase::Impl::AskModel(Reader& reader, const std::string& question,
                                              const AskOptions& options,
                                              std::vector<SearchHit>* retrieved) {
@@ -1673,7 +2054,14 @@ Result<Answer> KnowledgeBase::Impl::AskModel(Reader& reader, const std::string& 
     if (retrieved) *retrieved = std::move(*hits);
     return a;
   };
-  if (!llm || !options.use_llm) return done(std::move(extractive));
+  if (!llm || !options.use_llm) {
+    // The span reader looks for the words of the question; "what is the
+    // relationship" has none in the sentence that answers it.
+    auto related = RelationAnswer(reader, retrieval_question, options.filter);
+    if (!related) return Err(related.error());
+    if (*related) return done(std::move(**related));
+    return done(std::move(extractive));
+  }
 
   // No model call when retrieval found nothing relevant: nothing to ground an
   // answer in, and a model asked anyway tends to make one up.

@@ -133,6 +133,11 @@ Result<EvalResult> RunEval(const EvalOptions& options, const EvalProgressFn& pro
   if (!report) return Err(report.error());
   result.ingest_seconds = ingest_sw.Seconds();
   result.chunks = report->chunks;
+  if (options.graph) {
+    auto built = (*kb)->BuildGraph();
+    if (!built) return Err(built.error());
+    result.graph_seconds = built->seconds;
+  }
 
   std::vector<double> latencies;
   latencies.reserve(questions.size());

@@ -22,6 +22,7 @@ struct EvalOptions {
   std::string weighting;     // empty: the engine's default
   size_t max_questions = 0;  // 0: all
   Models models;             // none: lexical retrieval and the extractive reader
+  bool graph = false;        // build the knowledge graph before asking (its stage then runs)
 };
 
 struct EvalResult {
@@ -35,6 +36,7 @@ struct EvalResult {
   // contains a gold answer: the ceiling for span extraction.
   double evidence_has_answer = 0;
   double ingest_seconds = 0;
+  double graph_seconds = 0;  // building the graph, when EvalOptions::graph
   double latency_ms_p50 = 0, latency_ms_p99 = 0;
 };
 

@@ -917,6 +917,115 @@ void RegisterApiRoutes(ServerContext& ctx) {
               return Status::Ok();
             });
 
+  // -- knowledge graph --
+  ctx.route("GET", Pattern("/graph"), spec("/api/kbs/{kb}/graph", Role::kReader),
+            [](Call& call) -> Status {
+              auto st = call.kb->GraphStatistics();
+              if (!st) return st.error();
+              json types = json::object();
+              for (const auto& [type, n] : st->by_type) types[type] = n;
+              WriteJson(call.res, {{"enabled", st->enabled},
+                                   {"entities", st->entities},
+                                   {"aliases", st->aliases},
+                                   {"mentions", st->mentions},
+                                   {"relations", st->relations},
+                                   {"cooccurrences", st->cooccurrences},
+                                   {"edges", st->edges},
+                                   {"chunks", st->chunks},
+                                   {"documents", st->documents},
+                                   {"by_type", types}});
+              return Status::Ok();
+            });
+  // Building reads every chunk: a job, with progress, like an upload.
+  ctx.route("POST", Pattern("/graph/build"), spec("/api/kbs/{kb}/graph/build", Role::kEditor),
+            [c](Call& call) -> Status {
+              std::shared_ptr<KnowledgeBase> kb = call.kb;
+              const Job job = c->jobs->Submit(
+                  call.kb_name, "graph", {"knowledge graph"},
+                  [kb](const KnowledgeBase::ProgressFn& progress) -> Result<IngestReport> {
+                    auto r = kb->BuildGraph([&](int64_t done, int64_t total) {
+                      IngestProgress p;
+                      p.files_done = static_cast<size_t>(done);
+                      p.files_total = static_cast<size_t>(total);
+                      p.current = "extracting entities and relations";
+                      if (progress) progress(p);
+                    });
+                    if (!r) return Err(r.error());
+                    IngestReport report;
+                    report.chunks = r->extracted;
+                    report.unchanged = r->cached;
+                    report.total_seconds = r->seconds;
+                    return report;
+                  });
+              WriteJson(call.res, {{"job", JobJson(job)}}, 202);
+              return Status::Ok();
+            });
+  ctx.route("DELETE", Pattern("/graph"), spec("/api/kbs/{kb}/graph", Role::kAdmin),
+            [](Call& call) -> Status {
+              ASKIO_RETURN_IF_ERROR(call.kb->ClearGraph());
+              call.res.status = 204;
+              return Status::Ok();
+            });
+  ctx.route("GET", Pattern("/graph/entity"), spec("/api/kbs/{kb}/graph/entity", Role::kReader),
+            [](Call& call) -> Status {
+              const std::string name = call.req.get_param_value("name");
+              if (name.empty()) return Status::InvalidArgument("?name= is required");
+              auto limit = Bounded(json::object(), call.req, "limit", 20, 200);
+              if (!limit) return limit.error();
+              // A lookup by name: no such entity is an empty answer, not an
+              // error (the UI asks as people type names).
+              auto e = call.kb->FindEntity(name);
+              if (!e && e.error().code() == StatusCode::kNotFound) {
+                WriteJson(call.res, {{"entity", nullptr}, {"neighbours", json::array()}});
+                return Status::Ok();
+              }
+              if (!e) return e.error();
+              auto neighbours = call.kb->EntityNeighbours(e->id, *limit);
+              if (!neighbours) return neighbours.error();
+              auto entity_json = [](const GraphEntity& x) {
+                return json{{"id", x.id},
+                            {"name", x.name},
+                            {"type", x.type},
+                            {"aliases", x.aliases},
+                            {"merge_reasons", x.merge_reasons},
+                            {"mentions", x.mentions},
+                            {"chunks", x.chunks}};
+              };
+              json list = json::array();
+              for (const GraphNeighbour& n : *neighbours) {
+                json labels = json::array(), evidence = json::array();
+                for (const GraphEdgeLabel& l : n.labels)
+                  labels.push_back({{"predicate", l.predicate},
+                                    {"outgoing", l.outgoing},
+                                    {"cooccurs", l.cooccurs},
+                                    {"count", l.count}});
+                for (const GraphEvidence& ev : n.evidence)
+                  evidence.push_back({{"chunk_id", ev.chunk_id},
+                                      {"title", ev.document_title},
+                                      {"source", ev.document_source},
+                                      {"sentence", ev.sentence}});
+                list.push_back({{"entity", entity_json(n.entity)},
+                                {"weight", n.weight},
+                                {"labels", labels},
+                                {"evidence", evidence}});
+              }
+              WriteJson(call.res, {{"entity", entity_json(*e)}, {"neighbours", list}});
+              return Status::Ok();
+            });
+  ctx.route("GET", Pattern("/graph/export"), spec("/api/kbs/{kb}/graph/export", Role::kReader),
+            [](Call& call) -> Status {
+              const std::string format =
+                  call.req.has_param("format") ? call.req.get_param_value("format") : "json";
+              auto text = call.kb->ExportGraph(format);
+              if (!text) return text.error();
+              call.res.set_header("Content-Disposition",
+                                  "attachment; filename=\"" + call.kb_name + "-graph." +
+                                      (format == "graphml" ? "graphml" : "json") + "\"");
+              call.res.set_content(
+                  *text, format == "graphml" ? "application/graphml+xml" : "application/json");
+              return Status::Ok();
+            });
+
   // -- search and ask --
   auto search = [](Call& call) -> Status {
     json body = json::object();

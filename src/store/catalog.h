@@ -65,6 +65,9 @@ class Catalog {
   static Result<std::unique_ptr<Catalog>> Open(const std::string& path);
 
   int schema_version() const { return schema_version_; }
+  // The connection, for stores that keep their tables in the catalogue's
+  // database and write in its transactions (the knowledge graph).
+  Connection& connection() { return db_; }
 
   Result<std::optional<std::string>> GetMeta(const std::string& key);
   Status SetMeta(const std::string& key, const std::string& value);

@@ -304,6 +304,31 @@ step('search playground: hits with highlighted snippets and stage scores', async
   await page.getByTestId('search-hit').first().waitFor();
 });
 
+step('graph view: build the graph, then an entity, its neighbours and the sentences behind them', async () => {
+  await page.getByTestId('nav-graph').click();
+  const build = page.getByTestId('graph-build');
+  await build.waitFor({ state: 'visible' });
+  await build.click();
+  await build.waitFor({ state: 'hidden', timeout: TIMEOUT });
+  assert.match(await page.getByTestId('graph-stats').innerText(), /\d+ (entities|个实体)/);
+  await page.getByTestId('graph-input').fill('Priya Raman');
+  await page.getByTestId('graph-submit').click();
+  const entity = page.getByTestId('graph-entity');
+  await entity.waitFor();
+  assert.match(await entity.innerText(), /Priya Raman/);
+  const evidence = page.getByTestId('graph-evidence').first();
+  await evidence.waitFor();
+  assert.match(await evidence.innerText(), /Orion dashboard is maintained by Priya Raman/);
+  await evidence.click();
+  await page.locator('#passage-panel:not([hidden])').waitFor();
+  await screenshot('graph');
+  await page.getByTestId('passage-close').click();
+  // An unknown name says so instead of drawing nothing.
+  await page.getByTestId('graph-input').fill('Nobody Atall');
+  await page.getByTestId('graph-submit').click();
+  await page.getByTestId('graph-none').waitFor();
+});
+
 step('answers render as inert Markdown: no links, images or HTML from the text', async () => {
   const r = await page.evaluate(async () => {
     const { renderMarkdown } = await import('/markdown.js');
