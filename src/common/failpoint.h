@@ -1,6 +1,6 @@
 // Fail points: named places where a test can make the process die on the
 // spot, as a crash or a power cut would, to prove that what is on disk is
-// always recoverable (docs/reliability.md, docs/decisions/0006-failpoints.md).
+// always recoverable (docs/reliability.md, docs/decisions/0007-failpoints.md).
 //
 // Always compiled, armed only by the environment: ASKIO_FAILPOINT=NAME kills
 // the process (_exit(77), no destructors, no flushing) the first time NAME is
