@@ -101,6 +101,8 @@ async function churn(stopAt, out) {
 const samples = [sample()];
 const sampler = setInterval(() => samples.push(sample()), 5000);
 const idleS = Math.max(10, Math.min(60, Math.round(seconds / 10)));
+// Warm-up (readers opened, page cache filled), not counted.
+await openLoop(3, { lat: [], errors: 0, rejected: 0 });
 const idle = { lat: [], errors: 0, rejected: 0 };
 await openLoop(idleS, idle);
 samples.push(sample());
