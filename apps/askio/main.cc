@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "askio/engine.h"
+#include "askio/maintenance.h"
 #include "common/clock.h"
 #include "eval/eval.h"
 #include "model/models.h"
@@ -181,6 +182,7 @@ struct Globals {
   std::string data_dir;
   std::string config;  // askio.toml; default model::DefaultConfigPath(data_dir)
   bool json = false;
+  bool print_committed = false;  // ingest: a line per committed document
 };
 
 // Opens a KB with the models askio.toml and the environment configure for
@@ -200,6 +202,8 @@ askio::Result<std::unique_ptr<askio::KnowledgeBase>> OpenKb(const Globals& g,
       std::cerr << "askio: warning: " << s.message()
                 << " (searching lexically until `askio kb embed " << name << "` succeeds)\n";
   }
+  // What opening found wrong with the derived indexes and did about it.
+  for (const std::string& notice : (*kb)->Notices()) std::cerr << "askio: " << notice << "\n";
   return kb;
 }
 
@@ -213,7 +217,14 @@ int RunIngest(const Globals& g, const std::string& kb_name, const std::vector<st
   askio::Result<askio::IngestReport> report = askio::IngestReport{};
   if (!paths.empty()) {
     ProgressBar bar(StderrIsTty() && !g.json);
-    report = (*kb)->Ingest(paths, options, [&](const askio::IngestProgress& p) { bar.Update(p); });
+    report = (*kb)->Ingest(paths, options, [&](const askio::IngestProgress& p) {
+      bar.Update(p);
+      // Acknowledgements: each line is written once the document's batch is
+      // durably committed (docs/reliability.md).
+      if (g.print_committed)
+        for (const std::string& source : p.committed)
+          std::fprintf(stderr, "askio: committed %s\n", source.c_str());
+    });
     bar.Finish();
   }
   for (const std::string& url : urls) {
@@ -287,6 +298,89 @@ int RunIngest(const Globals& g, const std::string& kb_name, const std::vector<st
   // nothing at all could be ingested.
   const bool all_failed = r.failed > 0 && r.added + r.replaced + r.unchanged == 0;
   return all_failed ? 1 : 0;
+}
+
+// askio doctor: checks (and with --repair repairs) one KB or all of them;
+// exit 0 when every KB is healthy at the end, 2 otherwise.
+int RunDoctor(const Globals& g, const std::string& kb_name, bool repair) {
+  std::vector<std::string> names;
+  if (!kb_name.empty()) {
+    names.push_back(kb_name);
+  } else {
+    auto all = askio::ListKnowledgeBases(g.data_dir);
+    if (!all) return Fail(all.error());
+    names = *all;
+  }
+  bool healthy = true;
+  json out = json::array();
+  for (const std::string& name : names) {
+    askio::DoctorOptions options;
+    options.repair = repair;
+    if (repair) {
+      auto models = askio::model::LoadModels(g.config, name);
+      if (models) options.models = std::move(*models);
+    }
+    auto report = askio::Doctor(g.data_dir, name, options);
+    if (!report) return Fail(report.error());
+    healthy = healthy && report->healthy();
+    if (g.json) {
+      json findings = json::array();
+      for (const auto& f : report->findings)
+        findings.push_back(
+            {{"check", f.check}, {"ok", f.ok}, {"detail", f.detail}, {"action", f.action}});
+      out.push_back({{"kb", name},
+                     {"healthy", report->healthy()},
+                     {"repaired", report->repaired},
+                     {"findings", findings}});
+      continue;
+    }
+    std::printf("%s: %s\n", name.c_str(), report->healthy() ? "healthy" : "PROBLEMS FOUND");
+    for (const auto& f : report->findings) {
+      std::printf("  [%s] %-9s %s\n", f.ok ? " ok " : "FAIL", f.check.c_str(), f.detail.c_str());
+      if (!f.action.empty())
+        std::printf("         %-9s %s%s\n", "",
+                    f.ok || report->repaired ? "" : "to repair: ", f.action.c_str());
+    }
+    if (!report->healthy() && !repair)
+      std::printf("  run `askio doctor --kb %s --repair` to repair what can be repaired\n",
+                  name.c_str());
+  }
+  if (g.json) std::cout << out.dump(2) << "\n";
+  return healthy ? 0 : 2;
+}
+
+int RunBackup(const Globals& g, const std::string& kb_name, const std::string& dest) {
+  auto r = askio::BackupKnowledgeBase(g.data_dir, kb_name, dest);
+  if (!r) return Fail(r.error());
+  if (g.json)
+    std::cout << json{{"kb", r->kb},          {"path", r->path},       {"documents", r->documents},
+                      {"chunks", r->chunks},  {"vectors", r->vectors}, {"bytes", r->bytes},
+                      {"seconds", r->seconds}}
+                     .dump()
+              << "\n";
+  else
+    std::printf("Backed up '%s' to %s: %lld documents, %lld chunks, %lld vectors (%.2fs)\n",
+                r->kb.c_str(), r->path.c_str(), static_cast<long long>(r->documents),
+                static_cast<long long>(r->chunks), static_cast<long long>(r->vectors), r->seconds);
+  return 0;
+}
+
+int RunRestore(const Globals& g, const std::string& src, const std::string& kb_name, bool replace) {
+  auto r = askio::RestoreKnowledgeBase(src, g.data_dir, kb_name, replace);
+  if (!r) return Fail(r.error());
+  if (g.json)
+    std::cout << json{{"kb", r->kb},
+                      {"path", r->path},
+                      {"documents", r->documents},
+                      {"chunks", r->chunks},
+                      {"seconds", r->seconds}}
+                     .dump()
+              << "\n";
+  else
+    std::printf("Restored '%s' from %s: %lld documents, %lld chunks, index rebuilt (%.2fs)\n",
+                r->kb.c_str(), src.c_str(), static_cast<long long>(r->documents),
+                static_cast<long long>(r->chunks), r->seconds);
+  return 0;
 }
 
 int RunSearch(const Globals& g, const std::string& kb_name, const std::string& query, size_t limit,
@@ -982,6 +1076,8 @@ int main(int argc, char** argv) {
   ingest->add_flag("--allow-private-urls", url_options.allow_private,
                    "Let --url fetch private and loopback addresses");
   ingest->add_flag("--prune", ingest_options.prune, "Remove documents whose files are gone");
+  ingest->add_flag("--print-committed", g.print_committed,
+                   "Print 'askio: committed SOURCE' on stderr as each document is durably stored");
   ingest->add_option("--chunk-size", ingest_options.chunking.target_chars,
                      "Target chunk size in characters");
   ingest->add_option("--chunk-overlap", ingest_options.chunking.overlap_chars,
@@ -1138,6 +1234,20 @@ int main(int argc, char** argv) {
                   "Let URL ingestion fetch private and loopback addresses");
   serve->add_flag("--no-ocr", no_ocr, "Do not OCR uploaded images and scanned PDF pages");
 
+  // Reliability (docs/reliability.md).
+  std::string backup_dest, restore_src;
+  bool repair = false, replace = false;
+  auto* doctor = app.add_subcommand("doctor", "Check (and --repair) knowledge bases on disk");
+  doctor->add_option("--kb", kb_name, "Knowledge base (default: all)");
+  doctor->add_flag("--repair", repair, "Repair what can be rebuilt from the catalogue");
+  auto* backup = app.add_subcommand("backup", "Back up a knowledge base online");
+  backup->add_option("--kb", kb_name, "Knowledge base")->required();
+  backup->add_option("dest", backup_dest, "Backup directory (new or empty)")->required();
+  auto* restore = app.add_subcommand("restore", "Restore a knowledge base from a backup");
+  restore->add_option("src", restore_src, "Backup directory")->required();
+  restore->add_option("--kb", kb_name, "Knowledge base to restore as")->required();
+  restore->add_flag("--replace", replace, "Replace an existing knowledge base of that name");
+
   auto* keys = app.add_subcommand("keys", "Manage API keys for askio serve");
   keys->require_subcommand(1);
   std::string key_kb, key_role = "reader", key_name;
@@ -1184,6 +1294,9 @@ int main(int argc, char** argv) {
     if (*keys_create) return RunKeys(g, "create", key_kb, key_role, key_name, key_rate, 0);
     if (*keys_list) return RunKeys(g, "list", "", "", "", 0, 0);
     if (*keys_revoke) return RunKeys(g, "revoke", "", "", "", 0, key_id);
+    if (*doctor) return RunDoctor(g, kb_name, repair);
+    if (*backup) return RunBackup(g, kb_name, backup_dest);
+    if (*restore) return RunRestore(g, restore_src, kb_name, replace);
     if (*search) return RunSearch(g, kb_name, query, limit, explain, filter);
     if (*tag) return RunTag(g, kb_name, tag_document, new_tags);
     if (*docs) return RunDocs(g, kb_name);

@@ -168,6 +168,12 @@ class KnowledgeBase {
   const std::string& name() const;
   const std::string& path() const;
 
+  // What the KB found wrong with its derived indexes since it was opened and
+  // what it did about it ("the lexical index is damaged (...): rebuilding it
+  // from the catalogue"), oldest first; empty when all was well. The
+  // catalogue is never repaired silently: its damage is an error.
+  std::vector<std::string> Notices() const;
+
   class Impl;
 
  private:

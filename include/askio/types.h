@@ -193,6 +193,9 @@ struct IngestProgress {
   uint64_t bytes_done = 0, bytes_total = 0;
   uint64_t pages_done = 0;
   std::string current;
+  // Sources of the documents whose batch has just been committed (durably:
+  // the catalogue's transaction is synced); empty on other updates.
+  std::vector<std::string> committed;
 };
 
 }  // namespace askio

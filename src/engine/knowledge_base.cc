@@ -22,6 +22,7 @@
 
 #include "askio/engine.h"
 #include "common/clock.h"
+#include "common/failpoint.h"
 #include "common/hash.h"
 #include "common/utf8.h"
 #include "graph/extract.h"
@@ -131,7 +132,9 @@ Result<std::vector<std::string>> ListKnowledgeBases(const std::string& data_dir)
   std::error_code ec;
   if (!fs::exists(data_dir, ec)) return out;
   for (const auto& entry : fs::directory_iterator(data_dir, ec)) {
-    if (entry.is_directory() && fs::exists(entry.path() / kCatalogFile))
+    // Hidden folders are a restore or replace in progress (maintenance.cc).
+    if (entry.is_directory() && fs::exists(entry.path() / kCatalogFile) &&
+        !entry.path().filename().string().starts_with("."))
       out.push_back(entry.path().filename().string());
   }
   if (ec) return Err(Status::IOError("cannot list " + data_dir + ": " + ec.message()));
@@ -212,12 +215,25 @@ class KnowledgeBase::Impl {
   std::string LexicalPath() const { return dir + "/" + kLexicalDir; }
 
   Status OpenIndexes();
+  // Whether the lexical index agrees with the catalogue: its document count
+  // equals the chunk count, and (when it is small enough to read at every
+  // open) Xapian's consistency check passes. kCorruption says what is wrong.
+  Status VerifyLexical(const index::LexicalIndex& index);
+  // Indexes up to this size are fully checked at open; larger ones only by
+  // count (`askio doctor` always checks fully).
+  static constexpr uint64_t kCheckAtOpenBytes = 64ull << 20;
+  // What opening found wrong with the derived indexes and did about it, in
+  // words (KnowledgeBase::Notices).
+  std::vector<std::string> notices;
+  void Notice(std::string what) { notices.push_back(std::move(what)); }
   Status EnsureWritable();
   enum class CommitPolicy { kNow, kDeferred };
   Status CatchUp(const std::unordered_map<int64_t, const text::TermCounts*>* fresh,
                  CommitPolicy policy = CommitPolicy::kNow);
   Status CommitIndex();
-  Status Rebuild();
+  // Rebuilds the lexical index from the catalogue; a non-empty `why` is
+  // recorded as a notice.
+  Status Rebuild(const std::string& why = {});
   Result<IngestReport> RunIngest(std::vector<Work> work, IngestReport report,
                                  const Stopwatch& total, const IngestOptions& options,
                                  const ProgressFn& progress);
@@ -351,31 +367,64 @@ void KnowledgeBase::Impl::ReleaseReader(std::unique_ptr<Reader> r) {
   if (idle_readers.size() < 64) idle_readers.push_back(std::move(r));
 }
 
-// Opens the lexical index read-only when it is level with the catalogue;
-// otherwise writable, to replay the outbox or rebuild it.
+// Opens the lexical index read-only when it is level with the catalogue and
+// passes VerifyLexical; otherwise writable, to replay the outbox or, when it
+// is damaged, rebuild it.
 Status KnowledgeBase::Impl::OpenIndexes() {
   auto latest = catalog->LatestOutboxSeq();
   if (!latest) return latest.error();
+  std::string damage;
   auto ro = index::LexicalIndex::Open(LexicalPath(), index::LexicalIndex::Mode::kReadOnly);
-  // A level index of the current layout serves as it is; otherwise the
-  // writer brings it level (or rebuilds it).
+  // A level index of the current layout that passes VerifyLexical serves as
+  // it is; otherwise the writer brings it level (or rebuilds it).
   if (ro && (*ro)->applied_seq() == *latest && (*ro)->layout() >= index::kLexicalLayout) {
-    lexical = std::move(*ro);
-    return Status::Ok();
+    Status v = VerifyLexical(**ro);
+    if (v.ok()) {
+      lexical = std::move(*ro);
+      return Status::Ok();
+    }
+    damage = v.message();
+  } else if (!ro && ro.error().code() == StatusCode::kCorruption) {
+    damage = ro.error().message();
   }
   ro = {};
   Status s = EnsureWritable();
   if (!s.ok()) {
-    if (s.code() == StatusCode::kCorruption) return Rebuild();
+    if (s.code() == StatusCode::kCorruption)
+      return Rebuild("the lexical index is damaged (" + s.message() + ")");
     // Another process holds the writer (it is ingesting and will bring the
     // index level itself): serve what the index has. Hits are still checked
     // against the catalogue, so nothing half-written is ever shown.
     auto again = index::LexicalIndex::Open(LexicalPath(), index::LexicalIndex::Mode::kReadOnly);
     if (!again) return s;
+    if (!damage.empty())
+      Notice("the lexical index looks damaged (" + damage +
+             ") but another askio process holds it; not rebuilt now");
     lexical = std::move(*again);
     return Status::Ok();
   }
-  return CatchUp(nullptr);
+  if (!damage.empty()) return Rebuild("the lexical index is damaged (" + damage + ")");
+  const int64_t applied = lexical->applied_seq();
+  s = CatchUp(nullptr);
+  if (s.code() == StatusCode::kCorruption)
+    return Rebuild("the lexical index is damaged (" + s.message() + ")");
+  if (s.ok() && applied >= 0 && applied < *latest && index_position == *latest)
+    Notice("the lexical index was behind the catalogue (a run was interrupted): replayed " +
+           std::to_string(*latest - applied) + " outbox entries");
+  return s;
+}
+
+Status KnowledgeBase::Impl::VerifyLexical(const index::LexicalIndex& index) {
+  auto counts = catalog->CountAll();
+  if (!counts) return counts.error();
+  if (static_cast<int64_t>(index.doc_count()) != counts->chunks)
+    return Status::Corruption("it holds " + std::to_string(index.doc_count()) +
+                              " chunks, the catalogue " + std::to_string(counts->chunks));
+  if (index::LexicalIndex::DiskBytes(LexicalPath()) <= kCheckAtOpenBytes) {
+    Status s = index::LexicalIndex::Check(LexicalPath());
+    if (s.code() == StatusCode::kCorruption) return s;
+  }
+  return Status::Ok();
 }
 
 Status KnowledgeBase::Impl::EnsureWritable() {
@@ -402,15 +451,19 @@ Status KnowledgeBase::Impl::CatchUp(
   if (!latest) return latest.error();
   if (index_position < 0) {
     const int64_t applied = lexical->applied_seq();
-    if (applied < 0 || applied > *latest) return Rebuild();  // unreadable or from another catalogue
+    if (applied < 0 || applied > *latest)  // unreadable or from another catalogue
+      return Rebuild(applied < 0 ? "the lexical index has no readable position"
+                                 : "the lexical index is ahead of the catalogue");
     // An index from before document terms cannot filter: rebuild it once.
-    if (lexical->layout() < index::kLexicalLayout) return Rebuild();
+    if (lexical->layout() < index::kLexicalLayout)
+      return Rebuild("the lexical index predates document terms (layout 1)");
     if (applied < *latest) {
       auto first = catalog->OutboxAfter(applied, 1);
       if (!first) return first.error();
       // The outbox was truncated past where this index stopped: replay cannot
       // bring it level, so rebuild.
-      if (first->empty() || first->front().seq != applied + 1) return Rebuild();
+      if (first->empty() || first->front().seq != applied + 1)
+        return Rebuild("the outbox no longer holds what the lexical index lacks");
     }
     index_position = applied;
   }
@@ -462,15 +515,19 @@ Status KnowledgeBase::Impl::CommitIndex() {
   ASKIO_RETURN_IF_ERROR(lexical->Commit(index_position));
   uncommitted_entries = 0;
   ++index_generation;
+  ASKIO_FAILPOINT("lexical.before_truncate");
   ASKIO_RETURN_IF_ERROR(catalog->TruncateOutbox(index_position));
   auto counts = catalog->CountAll();
   if (!counts) return counts.error();
   // Replay left the index disagreeing with the catalogue: rebuild.
-  if (static_cast<int64_t>(lexical->doc_count()) != counts->chunks) return Rebuild();
+  if (static_cast<int64_t>(lexical->doc_count()) != counts->chunks)
+    return Rebuild("after replay the lexical index holds " + std::to_string(lexical->doc_count()) +
+                   " chunks, the catalogue " + std::to_string(counts->chunks));
   return Status::Ok();
 }
 
-Status KnowledgeBase::Impl::Rebuild() {
+Status KnowledgeBase::Impl::Rebuild(const std::string& why) {
+  if (!why.empty()) Notice(why + ": rebuilding it from the catalogue");
   lexical.reset();
   index_position = -1;
   uncommitted_entries = 0;
@@ -580,10 +637,18 @@ Status KnowledgeBase::Impl::StoreBatch(std::vector<PreparedDocument>& batch, Ing
   }
   report.store_seconds += sw.Seconds();
   sw.Reset();
+  ASKIO_FAILPOINT("catalog.after_commit");
   // The catalogue has the batch; if indexing fails now, the outbox replays it
   // at the next open.
   s = CatchUp(&fresh, CommitPolicy::kDeferred);
   report.index_seconds += sw.Seconds();
+  if (!s.ok()) {
+    // The writer's state after a failed index write (a full disk) is not to
+    // be trusted: drop it; the next write reopens it and replays the outbox.
+    lexical.reset();
+    index_position = -1;
+    uncommitted_entries = 0;
+  }
   return s;
 }
 
@@ -628,6 +693,10 @@ KnowledgeBase::~KnowledgeBase() {
 }
 const std::string& KnowledgeBase::name() const { return impl_->name; }
 const std::string& KnowledgeBase::path() const { return impl_->dir; }
+std::vector<std::string> KnowledgeBase::Notices() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->notices;
+}
 
 Result<std::unique_ptr<KnowledgeBase>> KnowledgeBase::Open(const std::string& data_dir,
                                                            const std::string& name, OpenMode mode) {
@@ -674,7 +743,7 @@ Result<std::unique_ptr<KnowledgeBase>> KnowledgeBase::Open(const std::string& da
   impl->bm25 = *params;
 
   if (rebuild) {
-    ASKIO_RETURN_IF_ERROR(impl->Rebuild());
+    ASKIO_RETURN_IF_ERROR(impl->Rebuild("the analysis scheme changed"));
   } else {
     ASKIO_RETURN_IF_ERROR(impl->OpenIndexes());
   }
@@ -1005,9 +1074,10 @@ Result<IngestReport> KnowledgeBase::Impl::RunIngest(std::vector<Work> work, Inge
       bytes += work[end++].size;
     return end;
   };
-  auto report_progress = [&] {
+  auto report_progress = [&](std::vector<std::string> committed = {}) {
     if (!progress) return;
     IngestProgress p = prog;
+    p.committed = std::move(committed);
     p.files_done = files_done;
     p.bytes_done = bytes_done;
     p.pages_done = pages_done;
@@ -1039,14 +1109,20 @@ Result<IngestReport> KnowledgeBase::Impl::RunIngest(std::vector<Work> work, Inge
     Status s = StoreBatch(docs, report, doc_results, batch.stale);
     if (!s.ok()) {
       if (pending.valid()) pending.wait();  // workers reference this frame
+      // Earlier batches are committed: make them searchable now rather than
+      // at the next run (best effort; the outbox keeps them otherwise).
+      CommitIndex();
       return Err(std::move(s));
     }
+    std::vector<std::string> committed;
+    for (const IngestFileResult* r : doc_results)
+      if (r) committed.push_back(r->path);
     for (std::vector<Item>& items : batch.items) {
       for (Item& it : items) Tally(std::move(it.result), report);
     }
     report.pruned += static_cast<int64_t>(batch.stale.size());
     report.bytes += static_cast<int64_t>(batch.bytes);
-    report_progress();
+    report_progress(std::move(committed));
   }
   {
     Stopwatch sw;
@@ -1809,7 +1885,15 @@ Status KnowledgeBase::Impl::SyncVectors(EmbedReport* report, const EmbedProgress
   std::unique_lock<std::shared_mutex> lock(models_mu);
   bool rebuild = !vectors || meta->value_or("") != model_id || vectors->NeedsRebuild();
   if (!rebuild && !indexed_ids_known) {
-    rebuild = vectors->size() != with_vector.size();
+    // A file saved before a crash may hold as many vectors as the catalogue
+    // but for other chunks (a document replaced since): compare the ids.
+    rebuild = vectors->size() != with_vector.size() ||
+              !std::all_of(with_vector.begin(), with_vector.end(),
+                           [&](int64_t id) { return vectors->Contains(id); });
+    if (rebuild)
+      Notice(
+          "the vector index holds other chunks than the catalogue (an interrupted run): "
+          "rebuilding it from the vectors stored in the catalogue");
     if (!rebuild) indexed_ids.insert(with_vector.begin(), with_vector.end());
   }
   // Vectors are read by hash; chunks sharing a text share one read.
@@ -1873,7 +1957,9 @@ Status KnowledgeBase::Impl::SyncVectors(EmbedReport* report, const EmbedProgress
     }
   }
   indexed_ids_known = true;
+  ASKIO_FAILPOINT("vectors.before_save");
   if (vectors) ASKIO_RETURN_IF_ERROR(vectors->Save(VectorPath()));
+  ASKIO_FAILPOINT("vectors.after_save");
   ASKIO_RETURN_IF_ERROR(catalog->SetMeta("vector_model", model_id));
   r.indexed = vectors ? static_cast<int64_t>(vectors->size()) : 0;
   r.seconds = sw.Seconds();
@@ -1902,7 +1988,13 @@ Status KnowledgeBase::SetModels(Models models) {
     if (!impl_->vectors && meta && meta->value_or("") == current &&
         fs::exists(impl_->VectorPath())) {
       auto loaded = index::VectorIndex::Load(impl_->VectorPath());
-      if (loaded) impl_->vectors = std::move(*loaded);  // a damaged file is rebuilt below
+      if (loaded) {
+        impl_->vectors = std::move(*loaded);
+      } else {  // a damaged file is rebuilt below, from the stored vectors
+        impl_->Notice("the vector index " + impl_->VectorPath() + " is damaged (" +
+                      loaded.error().message() +
+                      "): rebuilding it from the vectors stored in the catalogue");
+      }
     }
   }
   // Only the catalogue is written (vectors); the lexical index's writer lock

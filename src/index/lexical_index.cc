@@ -8,6 +8,8 @@
 #include <sstream>
 #include <thread>
 
+#include "common/failpoint.h"
+
 namespace askio::index {
 namespace {
 
@@ -21,6 +23,8 @@ Status FromXapian(const Xapian::Error& e, const std::string& context) {
   if (type == "DatabaseCorruptError" || type == "DatabaseFormatError" ||
       type == "DatabaseVersionError")
     return Status::Corruption(msg);
+  if (msg.find("No space left on device") != std::string::npos)
+    return Status::IOError(msg + " (disk full)");
   return Status::IOError(msg);
 }
 
@@ -152,6 +156,10 @@ Result<std::unique_ptr<LexicalIndex>> LexicalIndex::Open(const std::string& dir,
     }
   } catch (const Xapian::DatabaseLockError& e) {
     return Err(Status::IOError("lexical index is locked by another askio process: " + e.get_msg()));
+  } catch (const Xapian::DatabaseOpeningError& e) {
+    // The shard folder exists (CountShards found it) but its files are
+    // missing or unreadable as a Xapian database: damaged.
+    return Err(Status::Corruption("cannot open lexical index " + dir + ": " + e.get_msg()));
   } catch (const Xapian::Error& e) {
     return Err(FromXapian(e, "cannot open lexical index " + dir));
   }
@@ -277,6 +285,7 @@ Status LexicalIndex::Commit(int64_t applied_seq) {
       impl_->writers[i]->set_metadata(kAppliedSeqKey, std::to_string(applied_seq));
       impl_->writers[i]->set_metadata(kLayoutKey, std::to_string(kLexicalLayout));
       impl_->writers[i]->commit();
+      if (i == 0) ASKIO_FAILPOINT("lexical.after_shard_commit");
     } catch (const Xapian::Error& e) {
       results[i] = FromXapian(e, "committing lexical index shard " + std::to_string(i));
     }
@@ -384,6 +393,41 @@ Result<std::vector<LexicalMatch>> LexicalIndex::SearchOnce(
     return Err(FromXapian(e, "lexical search"));
   }
   return out;
+}
+
+Status LexicalIndex::Check(const std::string& dir) {
+  const int shards = CountShards(dir);
+  if (shards == 0) return Status::NotFound("no lexical index at " + dir);
+  for (int i = 0; i < shards; ++i) {
+    std::ostringstream out;
+    try {
+      const size_t errors = Xapian::Database::check(ShardDir(dir, i), 0, &out);
+      if (errors > 0) {
+        std::string what = out.str();
+        if (what.size() > 300) what.resize(300);
+        return Status::Corruption("lexical index shard " + std::to_string(i) + ": " +
+                                  std::to_string(errors) + " errors (" + what + ")");
+      }
+    } catch (const Xapian::Error& e) {
+      return Status::Corruption("lexical index shard " + std::to_string(i) + ": " + e.get_type() +
+                                ": " + e.get_msg());
+    }
+  }
+  // A shard folder beyond a missing one would be ignored by Open.
+  if (std::filesystem::exists(ShardDir(dir, shards + 1)))
+    return Status::Corruption("lexical index shard " + std::to_string(shards) + " is missing");
+  return Status::Ok();
+}
+
+uint64_t LexicalIndex::DiskBytes(const std::string& dir) {
+  uint64_t bytes = 0;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    std::error_code size_ec;
+    if (it->is_regular_file(size_ec)) bytes += it->file_size(size_ec);
+  }
+  return bytes;
 }
 
 }  // namespace askio::index

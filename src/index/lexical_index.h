@@ -94,6 +94,14 @@ class LexicalIndex {
   // Sees commits made by other handles since opening.
   Status Reopen();
 
+  // Xapian's own consistency check of every shard under `dir` (each B-tree,
+  // and postings against term lists and document lengths): reads the whole
+  // index, so it costs time proportional to its size. kCorruption says what
+  // is wrong; kNotFound when there is no index.
+  static Status Check(const std::string& dir);
+  // Bytes the index takes on disk (0 when absent).
+  static uint64_t DiskBytes(const std::string& dir);
+
   // `only_documents`, when given, restricts hits to chunks of those
   // documents (a boolean filter: BM25 statistics stay those of the whole KB).
   Result<std::vector<LexicalMatch>> Search(

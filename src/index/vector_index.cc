@@ -844,6 +844,7 @@ Result<std::vector<VectorHit>> VectorIndex::Search(const float* query, size_t k,
 size_t VectorIndex::dim() const { return impl_->options.dim; }
 size_t VectorIndex::size() const { return impl_->slot_of.size(); }
 size_t VectorIndex::tombstones() const { return impl_->tombstones; }
+bool VectorIndex::Contains(int64_t id) const { return impl_->slot_of.count(id) > 0; }
 VectorIndex::Kind VectorIndex::kind() const { return impl_->kind; }
 
 bool VectorIndex::NeedsRebuild() const {

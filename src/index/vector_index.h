@@ -80,8 +80,9 @@ class VectorIndex {
                                         const std::function<bool(int64_t)>* keep = nullptr) const;
 
   size_t dim() const;
-  size_t size() const;        // live vectors
-  size_t tombstones() const;  // removed but still in the graph
+  size_t size() const;              // live vectors
+  size_t tombstones() const;        // removed but still in the graph
+  bool Contains(int64_t id) const;  // a live vector with this id
   Kind kind() const;
   // Tombstones above a fifth of the index, or an exact index grown by Add to
   // hnsw_threshold vectors or more (Build would make HNSW).

@@ -1,5 +1,6 @@
 #include "store/catalog.h"
 
+#include <atomic>
 #include <cstring>
 
 #include <limits>
@@ -226,7 +227,21 @@ Status Catalog::SetMeta(const std::string& key, const std::string& value) {
   return st->Run();
 }
 
-Status Catalog::Begin() { return db_.Exec("BEGIN IMMEDIATE"); }
+namespace {
+std::atomic<int64_t> g_max_page_count{0};
+}  // namespace
+
+void SetMaxPageCountForTesting(int64_t pages) { g_max_page_count = pages; }
+
+Status Catalog::Begin() {
+  if (const int64_t limit = g_max_page_count.load(); limit != page_limit_) {
+    // SQLite's largest page count lifts the limit.
+    ASKIO_RETURN_IF_ERROR(
+        db_.Exec("PRAGMA max_page_count=" + std::to_string(limit > 0 ? limit : 4294967294LL)));
+    page_limit_ = limit;
+  }
+  return db_.Exec("BEGIN IMMEDIATE");
+}
 Status Catalog::Commit() { return db_.Exec("COMMIT"); }
 void Catalog::Rollback() { db_.Exec("ROLLBACK"); }
 

@@ -27,6 +27,11 @@ namespace askio::store {
 // Bumped by each migration in catalog.cc.
 int LatestSchemaVersion();
 
+// Test hook (disk-full tests): every catalogue connection applies SQLite's
+// PRAGMA max_page_count = `pages` at its next transaction; 0 lifts the limit.
+// A write beyond it fails as a full disk would (SQLITE_FULL, "disk full").
+void SetMaxPageCountForTesting(int64_t pages);
+
 struct NewChunk {
   std::string text;
   std::vector<std::string> heading_path;
@@ -135,6 +140,7 @@ class Catalog {
 
   Connection db_;
   int schema_version_ = 0;
+  int64_t page_limit_ = 0;  // SetMaxPageCountForTesting's value this connection has
   // Prepared statements of the hot paths, by slot (see catalog.cc).
   static constexpr int kStatementSlots = 16;
   Statement cache_[kStatementSlots];
