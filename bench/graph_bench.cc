@@ -9,7 +9,10 @@
 // entities/mentions/relations per 1,000 chunks, and chunks/s of extraction
 // plus GraphStore::UpdateChunk into a fresh SQLite file (one transaction).
 // --merges N prints N merges the store made (alias rows), for hand checking
-// (docs/graph-merge-sample.md).
+// (docs/graph-merge-sample.md). For the SQuAD corpus it also times
+// GraphStore::EntitiesInText on the files' questions (the per-query cost of
+// the graph retrieval stage).
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -54,9 +57,17 @@ void AddDocument(const std::string& title, const std::vector<std::string>& parag
     chunks.push_back(laid.text.substr(c.byte_begin, c.byte_end - c.byte_begin));
 }
 
+// FNV-1a, to compare the store's contents and answers across builds.
+constexpr uint64_t kFnvOffset = 1469598103934665603ull;
+uint64_t Mix(uint64_t h, std::string_view s) {
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
 struct Corpus {
   std::string name;
   std::vector<std::string> chunks;
+  std::vector<std::string> questions;
 };
 
 void Measure(const Corpus& corpus, size_t merges) {
@@ -97,10 +108,13 @@ void Measure(const Corpus& corpus, size_t merges) {
   }
   askio::Stopwatch sw2;
   (void)db->Exec("BEGIN");
+  double update_s = 0;  // in UpdateChunk alone
   for (size_t i = 0; i < chunks.size(); ++i) {
-    const auto st =
-        graph->UpdateChunk(static_cast<int64_t>(i + 1), static_cast<int64_t>(i / 4),
-                           askio::ContentHash(chunks[i]), chunks[i], ExtractModelFree(chunks[i]));
+    const auto x = ExtractModelFree(chunks[i]);
+    askio::Stopwatch one;
+    const auto st = graph->UpdateChunk(static_cast<int64_t>(i + 1), static_cast<int64_t>(i / 4),
+                                       askio::ContentHash(chunks[i]), chunks[i], x);
+    update_s += one.Seconds();
     if (!st.ok()) {
       std::fprintf(stderr, "update: %s\n", st.ToString().c_str());
       return;
@@ -114,23 +128,57 @@ void Measure(const Corpus& corpus, size_t merges) {
   for (size_t i = 0; i < chunks.size(); ++i)
     skipped += *graph->HasChunk(static_cast<int64_t>(i + 1), askio::ContentHash(chunks[i]));
   const double reingest_s = sw3.Seconds();
+  // Entity recognition in questions, on the stored graph.
+  size_t questions = 0, question_bytes = 0, hits = 0;
+  double question_s = 0, worst_s = 0;
+  uint64_t hits_digest = kFnvOffset;
+  for (const auto& q : corpus.questions) {
+    askio::Stopwatch one;
+    const auto found = graph->EntitiesInText(q);
+    const double s = one.Seconds();
+    if (!found) {
+      std::fprintf(stderr, "entities in text: %s\n", found.error().ToString().c_str());
+      return;
+    }
+    question_s += s;
+    worst_s = std::max(worst_s, s);
+    hits += found->size();
+    for (const auto& h : *found)
+      hits_digest = Mix(hits_digest, std::to_string(h.entity_id) + ":" + std::to_string(h.begin) +
+                                         ":" + std::to_string(h.end) + ":" + h.name);
+    question_bytes += q.size();
+    ++questions;
+  }
   const auto stats = *graph->Stats();
+  const auto exported = graph->Export(askio::graph::ExportFormat::kJson);
+  const uint64_t export_digest = exported ? Mix(kFnvOffset, *exported) : 0;
   const double k = 1000.0 / static_cast<double>(chunks.size());
   std::printf(
       "{\"corpus\": \"%s\", \"chunks\": %zu, \"mb\": %.2f, \"lexicon\": %s,"
       " \"extract_chunks_per_s\": %.0f, \"extract_mb_per_s\": %.2f,"
       " \"per_1000_chunks\": {\"entities\": %.0f, \"mentions\": %.0f, \"relations\": %.0f,"
       " \"cooccurrences\": %.0f, \"attributes\": %.0f},"
-      " \"extract_and_store_chunks_per_s\": %.0f, \"unchanged_check_chunks_per_s\": %.0f,"
+      " \"extract_and_store_chunks_per_s\": %.0f, \"store_chunks_per_s\": %.0f, "
+      "\"unchanged_check_chunks_per_s\": %.0f,"
       " \"skipped\": %zu, \"store\": {\"entities\": %lld, \"aliases\": %lld, \"mentions\": %lld,"
       " \"relations\": %lld, \"cooccurrences\": %lld, \"edges\": %lld}}\n",
       corpus.name.c_str(), chunks.size(), bytes / 1e6,
       askio::graph::LexiconAvailable() ? "true" : "false", chunks.size() / extract_s,
       bytes / 1e6 / extract_s, entities * k, mentions * k, relations * k, cooccur * k,
-      attributes * k, chunks.size() / store_s, chunks.size() / reingest_s, skipped,
-      static_cast<long long>(stats.entities), static_cast<long long>(stats.aliases),
+      attributes * k, chunks.size() / store_s, chunks.size() / update_s, chunks.size() / reingest_s,
+      skipped, static_cast<long long>(stats.entities), static_cast<long long>(stats.aliases),
       static_cast<long long>(stats.mentions), static_cast<long long>(stats.relations),
       static_cast<long long>(stats.cooccurrences), static_cast<long long>(stats.edges));
+  if (questions > 0)
+    std::printf(
+        "{\"corpus\": \"%s\", \"questions\": %zu, \"mean_question_bytes\": %.1f,"
+        " \"entities_in_text_mean_us\": %.1f, \"entities_in_text_max_us\": %.1f,"
+        " \"hits_per_question\": %.2f, \"hits_digest\": \"%016llx\","
+        " \"export_digest\": \"%016llx\"}\n",
+        corpus.name.c_str(), questions, static_cast<double>(question_bytes) / questions,
+        question_s / questions * 1e6, worst_s * 1e6, static_cast<double>(hits) / questions,
+        static_cast<unsigned long long>(hits_digest),
+        static_cast<unsigned long long>(export_digest));
   std::fflush(stdout);
   if (merges > 0) {
     // Alias rows (stated aliases and cross-chunk merges), and mention
@@ -191,8 +239,13 @@ int main(int argc, char** argv) {
       }
       for (const auto& article : j["data"]) {
         std::vector<std::string> paragraphs;
-        for (const auto& p : article["paragraphs"])
+        for (const auto& p : article["paragraphs"]) {
           paragraphs.push_back(p["context"].get<std::string>());
+          if (p.contains("qas"))
+            for (const auto& qa : p["qas"])
+              if (qa.contains("question") && qa["question"].is_string())
+                zh.questions.push_back(qa["question"].get<std::string>());
+        }
         AddDocument(article.value("title", ""), paragraphs, zh.chunks);
       }
     }

@@ -26,3 +26,24 @@ find_package(faiss REQUIRED)
 find_package(Threads REQUIRED)
 find_library(STEMMER_LIB stemmer REQUIRED)
 find_library(CMARK_EXT_LIB cmark-gfm-extensions REQUIRED)
+# Voice (src/voice/): offline speech-to-text (pocketsphinx and its en-us
+# model), text-to-speech (espeak-ng), audio decoding and encoding
+# (libsndfile) and resampling (libsoxr).
+pkg_check_modules(POCKETSPHINX REQUIRED pocketsphinx sphinxbase)
+# Debian's pocketsphinx.pc names /usr/include/sphinxbase, which does not
+# exist (sphinxbase's headers are under the multiarch folder): only the
+# folders that exist are used.
+set(ASKIO_POCKETSPHINX_INCLUDE_DIRS "")
+foreach(dir IN LISTS POCKETSPHINX_INCLUDE_DIRS)
+  if(EXISTS "${dir}")
+    list(APPEND ASKIO_POCKETSPHINX_INCLUDE_DIRS "${dir}")
+  endif()
+endforeach()
+if(NOT TARGET askio_pocketsphinx)
+  add_library(askio_pocketsphinx INTERFACE)
+  target_include_directories(askio_pocketsphinx SYSTEM INTERFACE ${ASKIO_POCKETSPHINX_INCLUDE_DIRS})
+  target_link_libraries(askio_pocketsphinx INTERFACE ${POCKETSPHINX_LINK_LIBRARIES})
+endif()
+pkg_check_modules(ESPEAKNG REQUIRED IMPORTED_TARGET espeak-ng)
+pkg_check_modules(SNDFILE REQUIRED IMPORTED_TARGET sndfile)
+pkg_check_modules(SOXR REQUIRED IMPORTED_TARGET soxr)

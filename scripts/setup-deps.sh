@@ -23,6 +23,9 @@ packages=(
   libfaiss-dev libopenblas-pthread-dev  # vector index (FAISS over OpenBLAS)
   libtomlplusplus-dev  # askio.toml
   python3-jieba  # knowledge graph: jieba's POS-tagged dictionary (read at run time)
+  libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us  # voice: offline speech-to-text
+  espeak-ng libespeak-ng-dev  # voice: offline text-to-speech (English, Mandarin)
+  libsndfile1-dev libsoxr-dev sox libopus-dev libmp3lame-dev  # voice: audio in and out
   asymptote-doc camlidl-doc  # real PDF manuals (196 and 26 pages) the format tests read
   afl++  # fuzzing (scripts/fuzz.sh, docs/fuzzing.md)
   nlohmann-json3-dev

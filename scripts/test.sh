@@ -5,12 +5,12 @@ cd "$(dirname "$0")/.."
 bash scripts/build.sh
 ctest --test-dir "${ASKIO_BUILD_DIR:-build}" --output-on-failure -j "$(nproc)"
 # The unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer, in
-# their own build tree (build-asan), so memory errors and UB fail CI. The
-# crash harness and tesseract's OCR are left out by default (they exercise
-# other processes or a system library, and are slow under ASan);
-# ASKIO_SANITIZER_FILTER widens or narrows it, ASKIO_SANITIZER_TESTS=0 skips
-# it. docs/reliability.md has the timings.
-if [[ ${ASKIO_SANITIZER_TESTS:-1} != 0 ]]; then
+# their own build tree (build-asan), so memory errors and UB fail. The
+# crash harness and tesseract's OCR are left out (they exercise other
+# processes or a system library, and are slow under ASan);
+# ASKIO_SANITIZER_FILTER widens or narrows it. Off by default until its CI time and third-party leak reports are
+# measured (docs/reliability.md); ASKIO_SANITIZER_TESTS=1 turns it on.
+if [[ ${ASKIO_SANITIZER_TESTS:-0} != 0 ]]; then
   ASKIO_BUILD_DIR=build-asan bash scripts/build.sh -DASKIO_SANITIZE=ON -DASKIO_BUILD_BENCH=OFF
   ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
     UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \

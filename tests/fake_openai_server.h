@@ -103,6 +103,27 @@ struct FakeRerankOptions {
   size_t max_results = 0;  // > 0: answer at most this many (best first)
 };
 
+// Audio endpoints: /v1/audio/transcriptions answers `transcript` (JSON
+// {"text"}, or the plain text when the request asked response_format=text);
+// /v1/audio/speech answers a streamed WAV (sizes 0xFFFFFFFF, as streaming
+// servers send) of a 220 Hz tone lasting `seconds_per_char` per input
+// character, in HTTP chunks of `chunk_bytes`.
+struct FakeAudioOptions {
+  std::string transcript = "the meeting room is on the third floor";
+  int speech_rate = 24000;
+  double seconds_per_char = 0.02;
+  size_t chunk_bytes = 4096;
+  bool pcm = false;  // raw 16-bit PCM (Content-Type audio/pcm) instead of WAV
+};
+
+// One multipart/form-data upload as the fake server parsed it.
+struct FakeUpload {
+  std::string content_type;  // the request's, with its boundary
+  std::map<std::string, std::string> fields;
+  std::string file_field, file_name, file_type, file_bytes;
+  bool well_formed = false;  // boundary found, closing delimiter present
+};
+
 struct FakeRequest {
   std::string path;
   std::string body;
@@ -116,6 +137,8 @@ class FakeOpenAi {
   static constexpr const char* kChat = "/v1/chat/completions";
   static constexpr const char* kEmbeddings = "/v1/embeddings";
   static constexpr const char* kRerank = "/v1/rerank";
+  static constexpr const char* kTranscriptions = "/v1/audio/transcriptions";
+  static constexpr const char* kSpeech = "/v1/audio/speech";
 
   FakeOpenAi() {
     server_.StreamRoute("POST", kChat, [this](const HttpRequest& r, HttpResponseStream& out) {
@@ -126,6 +149,12 @@ class FakeOpenAi {
     });
     server_.StreamRoute("POST", kRerank, [this](const HttpRequest& r, HttpResponseStream& out) {
       HandleRerank(r, out);
+    });
+    server_.StreamRoute(
+        "POST", kTranscriptions,
+        [this](const HttpRequest& r, HttpResponseStream& out) { HandleTranscription(r, out); });
+    server_.StreamRoute("POST", kSpeech, [this](const HttpRequest& r, HttpResponseStream& out) {
+      HandleSpeech(r, out);
     });
   }
 
@@ -193,6 +222,69 @@ class FakeOpenAi {
   void SetRerankOptions(FakeRerankOptions o) {
     std::lock_guard lock(mu_);
     rerank_ = o;
+  }
+  void SetAudioOptions(FakeAudioOptions o) {
+    std::lock_guard lock(mu_);
+    audio_ = std::move(o);
+  }
+  // The transcription uploads, in arrival order.
+  std::vector<FakeUpload> Uploads() const {
+    std::lock_guard lock(mu_);
+    return uploads_;
+  }
+  // HTTP chunks written by the speech endpoint so far.
+  size_t SpeechChunksSent() const {
+    std::lock_guard lock(mu_);
+    return speech_chunks_;
+  }
+
+  // Parses a multipart/form-data body (the parts this fake needs: fields
+  // and one file).
+  static FakeUpload ParseMultipart(const std::string& content_type, const std::string& body) {
+    FakeUpload u;
+    u.content_type = content_type;
+    const size_t b = content_type.find("boundary=");
+    if (b == std::string::npos) return u;
+    std::string boundary = content_type.substr(b + 9);
+    if (const size_t semi = boundary.find(';'); semi != std::string::npos) boundary.resize(semi);
+    if (boundary.size() >= 2 && boundary.front() == '"')
+      boundary = boundary.substr(1, boundary.size() - 2);
+    const std::string delim = "--" + boundary;
+    size_t at = body.find(delim);
+    if (at == std::string::npos) return u;
+    for (;;) {
+      at += delim.size();
+      if (body.compare(at, 2, "--") == 0) {
+        u.well_formed = true;
+        return u;
+      }
+      if (body.compare(at, 2, "\r\n") != 0) return u;
+      at += 2;
+      const size_t head_end = body.find("\r\n\r\n", at);
+      if (head_end == std::string::npos) return u;
+      const std::string head = body.substr(at, head_end - at);
+      const size_t next = body.find("\r\n" + delim, head_end + 4);
+      if (next == std::string::npos) return u;
+      const std::string content = body.substr(head_end + 4, next - head_end - 4);
+      auto param = [&](const std::string& key) -> std::string {
+        const size_t k = head.find(key + "=\"");
+        if (k == std::string::npos) return "";
+        const size_t v = k + key.size() + 2;
+        return head.substr(v, head.find('"', v) - v);
+      };
+      const std::string name = param("name"), filename = param("filename");
+      if (head.find("filename=") != std::string::npos) {
+        u.file_field = name;
+        u.file_name = filename;
+        u.file_bytes = content;
+        const size_t ct = head.find("Content-Type: ");
+        if (ct != std::string::npos)
+          u.file_type = head.substr(ct + 14, head.find("\r\n", ct) - ct - 14);
+      } else {
+        u.fields[name] = content;
+      }
+      at = next + 2;
+    }
   }
 
   // --- What happened -------------------------------------------------------
@@ -591,6 +683,78 @@ class FakeOpenAi {
                   .dump());
   }
 
+  void HandleTranscription(const HttpRequest& r, HttpResponseStream& out) {
+    json body;
+    const std::optional<FakeChatReply> fault = Arrive(r, body);
+    if (fault && SendFault(*fault, false, out)) return;
+    FakeUpload upload = ParseMultipart(r.Header("Content-Type"), r.body);
+    std::string transcript;
+    {
+      std::lock_guard lock(mu_);
+      uploads_.push_back(upload);
+      transcript = audio_.transcript;
+    }
+    if (!upload.well_formed || upload.file_bytes.empty()) {
+      out.Begin(400, {{"Content-Type", "application/json"}});
+      out.Write(json{{"error", {{"message", "expected a multipart upload with a file"}}}}.dump());
+      return;
+    }
+    if (upload.fields["response_format"] == "text") {
+      out.Begin(200, {{"Content-Type", "text/plain"}});
+      out.Write(transcript + "\n");
+      return;
+    }
+    out.Begin(200, {{"Content-Type", "application/json"}});
+    out.Write(json{{"text", transcript}}.dump());
+  }
+
+  void HandleSpeech(const HttpRequest& r, HttpResponseStream& out) {
+    json body;
+    const std::optional<FakeChatReply> fault = Arrive(r, body);
+    if (fault && SendFault(*fault, false, out)) return;
+    FakeAudioOptions o;
+    {
+      std::lock_guard lock(mu_);
+      o = audio_;
+    }
+    const std::string input = body.is_object() ? body.value("input", "") : "";
+    if (input.empty()) {
+      out.Begin(400, {{"Content-Type", "application/json"}});
+      out.Write(json{{"error", {{"message", "input is required"}}}}.dump());
+      return;
+    }
+    const size_t samples =
+        static_cast<size_t>(static_cast<double>(input.size()) * o.seconds_per_char * o.speech_rate);
+    std::string audio;
+    if (!o.pcm) {
+      auto u32 = [&](uint32_t v) {
+        for (int i = 0; i < 4; ++i) audio += static_cast<char>((v >> (8 * i)) & 0xFF);
+      };
+      audio += "RIFF";
+      u32(0xFFFFFFFFu);
+      audio += "WAVEfmt ";
+      u32(16);
+      audio += std::string("\x01\x00\x01\x00", 4);
+      u32(static_cast<uint32_t>(o.speech_rate));
+      u32(static_cast<uint32_t>(o.speech_rate) * 2);
+      audio += std::string("\x02\x00\x10\x00", 4);
+      audio += "data";
+      u32(0xFFFFFFFFu);
+    }
+    for (size_t i = 0; i < samples; ++i) {
+      const auto v = static_cast<int16_t>(
+          8000 * std::sin(2 * 3.14159265358979 * 220 * static_cast<double>(i) / o.speech_rate));
+      audio += static_cast<char>(v & 0xFF);
+      audio += static_cast<char>((v >> 8) & 0xFF);
+    }
+    out.Begin(200, {{"Content-Type", o.pcm ? "audio/pcm" : "audio/wav"}});
+    for (size_t at = 0; at < audio.size(); at += o.chunk_bytes) {
+      if (!out.Write(std::string_view(audio).substr(at, o.chunk_bytes))) return;
+      std::lock_guard lock(mu_);
+      ++speech_chunks_;
+    }
+  }
+
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
   std::deque<FakeChatReply> chat_script_;
@@ -600,6 +764,9 @@ class FakeOpenAi {
   std::string api_key_;
   FakeEmbeddingOptions embed_;
   FakeRerankOptions rerank_;
+  FakeAudioOptions audio_;
+  std::vector<FakeUpload> uploads_;
+  size_t speech_chunks_ = 0;
   std::vector<FakeRequest> requests_;
   size_t client_closes_ = 0;
   int embed_requests_ = 0;

@@ -6,6 +6,7 @@ import { h, icon, iconButton, notify, confirmDialog, promptDialog, formatTime, f
 import { renderMarkdown } from './markdown.js';
 import { state, onKbChange, onKbsLoaded } from './state.js';
 import { openPassage, closePassage } from './passage.js';
+import { initVoice, speak, stopSpeaking } from './voice.js';
 
 let conversationId = null; // the conversation new questions go to (null: a new one)
 let controller = null;     // aborts the answer being streamed
@@ -37,6 +38,8 @@ export function initChat() {
   onKbChange(() => { newChat(); loadConversations(); });
   onKbsLoaded(() => updateEmptyState());
   onLangChange(() => { renderConversations(); updateEmptyState(); });
+  // A spoken question is asked like a typed one.
+  initVoice((text) => { input.value = text; autosize(); ask(); });
 }
 
 /** Shows (true), hides (false) or flips (undefined) the conversation list overlay. */
@@ -324,8 +327,11 @@ async function ask() {
 
   controller = new AbortController();
   setBusy(true);
+  stopSpeaking();
   let gotDone = false;
   let gotText = false;
+  let heardText = ''; // what the speaker toggle reads aloud
+  let found = true;
   try {
     const result = await stream(kbPath(kb, '/ask'), {
       method: 'POST',
@@ -339,8 +345,10 @@ async function ask() {
           case 'token':
             if (!gotText) { gotText = true; answer.setStatus(''); }
             answer.append(typeof data === 'string' ? data : data?.text ?? '');
+            heardText += typeof data === 'string' ? data : data?.text ?? '';
             break;
           case 'citations':
+            found = data?.found !== false;
             answer.setCitations(data?.citations ?? [], data?.found, { reason: data?.reason, closest: data?.closest });
             break;
           case 'done':
@@ -368,6 +376,8 @@ async function ask() {
       gotDone = true;
     }
     if (!gotDone) answer.fail(t('chat.streamCut'));
+    else if (result.json) speak(result.json.answer?.found ? result.json.answer?.text ?? '' : t('chat.notFound'));
+    else speak(found ? heardText : t('chat.notFound'));
   } catch (e) {
     if (e.name === 'AbortError') {
       answer.setStatus('');

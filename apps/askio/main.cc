@@ -23,6 +23,7 @@
 #include "model/models.h"
 #include "server/http_server.h"
 #include "server/server_store.h"
+#include "voice_command.h"
 
 namespace {
 
@@ -1248,6 +1249,8 @@ int main(int argc, char** argv) {
   restore->add_option("--kb", kb_name, "Knowledge base to restore as")->required();
   restore->add_flag("--replace", replace, "Replace an existing knowledge base of that name");
 
+  const auto voice_commands = AddVoiceCommands(app);
+
   auto* keys = app.add_subcommand("keys", "Manage API keys for askio serve");
   keys->require_subcommand(1);
   std::string key_kb, key_role = "reader", key_name;
@@ -1291,6 +1294,7 @@ int main(int argc, char** argv) {
       serve_options.ingest.ocr = !no_ocr;
       return RunServe(g, serve_options);
     }
+    if (auto rc = RunVoiceCommand(*voice_commands, g.data_dir, g.config, g.json)) return *rc;
     if (*keys_create) return RunKeys(g, "create", key_kb, key_role, key_name, key_rate, 0);
     if (*keys_list) return RunKeys(g, "list", "", "", "", 0, 0);
     if (*keys_revoke) return RunKeys(g, "revoke", "", "", "", 0, key_id);

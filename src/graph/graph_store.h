@@ -20,9 +20,12 @@
 //
 // Every call runs in a SAVEPOINT, so it is atomic on its own and nests in
 // the caller's transaction. Not thread-safe: one GraphStore per connection.
+// The store keeps its SQL statements prepared on the connection (a cache
+// that moves with the store): destroy the store before the connection.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -109,6 +112,9 @@ class GraphStore {
   // Creates the graph_ tables if missing (idempotent) on `db`, which must
   // outlive the store. Fails with kCorruption on a newer graph schema.
   static Result<GraphStore> Open(store::Connection& db);
+  GraphStore(GraphStore&&) noexcept;
+  GraphStore& operator=(GraphStore&&) noexcept;
+  ~GraphStore();
 
   // --- Updates (call inside the chunk-writing transaction, or alone) -------
 
@@ -161,15 +167,21 @@ class GraphStore {
   Status ImportJson(std::string_view json);
 
  private:
-  explicit GraphStore(store::Connection* db) : db_(db) {}
-  Result<int64_t> Resolve(std::string_view name, EntityType type);
+  struct Statements;  // prepared once per store, by slot (graph_store.cc)
+
+  explicit GraphStore(store::Connection* db);
+  // The statement for `slot`, prepared on first use; the caller resets it.
+  Result<store::Statement*> Cached(int slot, const char* sql);
+  // By NameKey (already computed).
+  Result<int64_t> Resolve(std::string_view key, EntityType type);
   Status Merge(int64_t keep, int64_t drop, std::string_view reason, int64_t chunk_id);
   Status RemoveRows(const std::vector<int64_t>& chunk_ids, std::vector<int64_t>& affected);
   Status Prune(const std::vector<int64_t>& affected);
-  Result<std::vector<RelationRow>> Relations(std::string_view sql, int64_t a, int64_t b,
+  Result<std::vector<RelationRow>> Relations(int slot, const char* sql, int64_t a, int64_t b,
                                              size_t limit);
 
   store::Connection* db_;
+  std::unique_ptr<Statements> cache_;
 };
 
 }  // namespace askio::graph

@@ -34,9 +34,11 @@ constexpr Key kKeys[] = {
     {"concurrency", Kind::kCount},
     {"batch_size", Kind::kCount},
     {"extra_body", Kind::kJsonObject},
+    {"voice", Kind::kString},     // [tts] only
+    {"language", Kind::kString},  // [stt] only
 };
 
-constexpr const char* kSections[] = {"llm", "embed", "rerank"};
+constexpr const char* kSections[] = {"llm", "embed", "rerank", "stt", "tts"};
 
 const Key* FindKey(std::string_view name) {
   for (const Key& k : kKeys)
@@ -48,6 +50,8 @@ ProviderConfig* SectionOf(ModelsConfig& config, std::string_view name) {
   if (name == "llm") return &config.llm;
   if (name == "embed") return &config.embed;
   if (name == "rerank") return &config.rerank;
+  if (name == "stt") return &config.stt;
+  if (name == "tts") return &config.tts;
   return nullptr;
 }
 
@@ -110,6 +114,8 @@ void Assign(ProviderConfig& c, const Key& key, Value v) {
   if (name == "model") c.model = std::move(v.text);
   if (name == "api_key") c.api_key = std::move(v.text);
   if (name == "extra_body") c.extra_body = std::move(v.text);
+  if (name == "voice") c.voice = std::move(v.text);
+  if (name == "language") c.language = std::move(v.text);
   if (name == "timeout_seconds") c.timeout_seconds = v.number;
   if (name == "connect_timeout_seconds") c.connect_timeout_seconds = v.number;
   if (name == "max_retries") c.max_retries = static_cast<int>(v.integer);
@@ -208,6 +214,18 @@ Status SetFromString(ProviderConfig& c, const Key& key, const std::string& text,
   return Status::Ok();
 }
 
+// voice belongs to [tts] and language to [stt]; elsewhere they would be
+// silently ignored, which hides a misplaced line.
+Status CheckKeyInSection(const Key& key, std::string_view label, const std::string& where) {
+  const std::string_view name = key.name;
+  const std::string_view section = label.substr(label.rfind('.') + 1);
+  if (name == "voice" && section != "tts")
+    return Status::InvalidArgument(where + ": 'voice' belongs in [tts]");
+  if (name == "language" && section != "stt")
+    return Status::InvalidArgument(where + ": 'language' belongs in [stt]");
+  return Status::Ok();
+}
+
 std::string Where(const std::string& path, const toml::node& node) {
   const toml::source_position pos = node.source().begin;
   return pos.line > 0 ? path + ":" + std::to_string(pos.line) : path;
@@ -225,6 +243,7 @@ Status ApplySection(const std::string& path, const std::string& label, const tom
     const std::string where = Where(path, value) + ": [" + label + "] " + std::string(name.str());
     const Key* key = FindKey(name.str());
     if (!key) return Status::InvalidArgument(where + ": unknown key (known: " + KnownKeys() + ")");
+    ASKIO_RETURN_IF_ERROR(CheckKeyInSection(*key, label, where));
     ASKIO_RETURN_IF_ERROR(SetFromToml(target, *key, value, where));
   }
   return Status::Ok();
@@ -274,7 +293,8 @@ Status ApplyFile(const std::string& path, const std::string& kb, ModelsConfig& c
                                        TypeName(node));
     } else {
       return Status::InvalidArgument(Where(path, node) + ": unknown section [" +
-                                     std::string(section) + "] (known: llm, embed, rerank, kb)");
+                                     std::string(section) +
+                                     "] (known: llm, embed, rerank, stt, tts, kb)");
     }
   }
   if (!kb_tables) return Status::Ok();
@@ -290,7 +310,8 @@ Status ApplyFile(const std::string& path, const std::string& kb, ModelsConfig& c
       ProviderConfig* target = SectionOf(selected ? config : scratch, name.str());
       if (!target)
         return Status::InvalidArgument(Where(path, node) + ": unknown section [" + label + "." +
-                                       std::string(name.str()) + "] (known: llm, embed, rerank)");
+                                       std::string(name.str()) +
+                                       "] (known: llm, embed, rerank, stt, tts)");
       ASKIO_RETURN_IF_ERROR(
           ApplySection(path, label + "." + std::string(name.str()), node, *target));
     }
@@ -316,6 +337,7 @@ Status ApplyEnvironment(const std::map<std::string, std::string>& env, ModelsCon
       if (!key)
         return Status::InvalidArgument(where + ": unknown key '" + key_name + "' for [" + section +
                                        "] (known: " + KnownKeys() + ")");
+      ASKIO_RETURN_IF_ERROR(CheckKeyInSection(*key, section, where));
       ASKIO_RETURN_IF_ERROR(SetFromString(*SectionOf(config, section), *key, value, where));
       break;
     }

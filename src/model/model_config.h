@@ -1,4 +1,5 @@
-// Model configuration: askio.toml sections [llm], [embed], [rerank], each
+// Model configuration: askio.toml sections [llm], [embed], [rerank], and
+// for voice [stt] (speech-to-text) and [tts] (text-to-speech), each
 // overridable per knowledge base as [kb.NAME.llm] etc., and every key also
 // from the environment as ASKIO_<SECTION>_<KEY> (ASKIO_LLM_BASE_URL,
 // ASKIO_EMBED_MODEL, ASKIO_RERANK_API_KEY, ...), which wins over the file.
@@ -10,7 +11,8 @@
 //   timeout_seconds = 60
 //
 // Keys: base_url, model, api_key, timeout_seconds, connect_timeout_seconds,
-// max_retries, concurrency, batch_size, extra_body (a JSON object as text).
+// max_retries, concurrency, batch_size, extra_body (a JSON object as text);
+// [tts] also takes voice, [stt] also language.
 #pragma once
 
 #include <map>
@@ -23,6 +25,8 @@ namespace askio::model {
 
 struct ModelsConfig {
   ProviderConfig llm, embed, rerank;  // unconfigured ones have an empty base_url
+  // Voice providers (src/voice/); unconfigured: the offline engines.
+  ProviderConfig stt, tts;
 };
 
 // Reads `toml_path` (a missing file is not an error: the environment alone

@@ -423,8 +423,11 @@ class Transport {
     return Fail(StatusCode::kIOError, what);
   }
 
-  Result<Reply> Post(const char* path, const std::string& body, const Call& call,
-                     BodySink* sink) const {
+  // `content_type` is the body's; `accept` defaults to JSON, or to an event
+  // stream when a sink receives the answer.
+  Result<Reply> Post(const char* path, const std::string& body, const Call& call, BodySink* sink,
+                     const std::string& content_type = "application/json",
+                     const char* accept = nullptr) const {
     std::string url = config_.base_url;
     while (url.ends_with('/')) url.pop_back();
     url += path;
@@ -433,8 +436,10 @@ class Transport {
     auto add_header = [&](const std::string& h) {
       headers.reset(curl_slist_append(headers.release(), h.c_str()));
     };
-    add_header("Content-Type: application/json");
-    add_header(sink ? "Accept: text/event-stream" : "Accept: application/json");
+    add_header("Content-Type: " + content_type);
+    add_header(std::string("Accept: ") + (accept ? accept
+                                          : sink ? "text/event-stream"
+                                                 : "application/json"));
     // No "Expect: 100-continue" round trip for large embedding requests.
     add_header("Expect:");
     if (!config_.api_key.empty()) add_header("Authorization: Bearer " + config_.api_key);
@@ -990,7 +995,180 @@ class OpenAiReranker final : public Reranker {
   Transport t_;
 };
 
+// A multipart/form-data body: text fields, then one file.
+std::string MultipartBody(const std::string& boundary,
+                          const std::vector<std::pair<std::string, std::string>>& fields,
+                          const std::string& file_field, const std::string& filename,
+                          const std::string& mime_type, const std::string& bytes) {
+  std::string out;
+  for (const auto& [name, value] : fields) {
+    if (value.empty()) continue;
+    out += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" +
+           value + "\r\n";
+  }
+  std::string safe_name = filename;
+  for (char& c : safe_name)
+    if (c == '"' || c == '\\' || c == '\r' || c == '\n') c = '_';
+  out += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + file_field +
+         "\"; filename=\"" + safe_name + "\"\r\nContent-Type: " + mime_type + "\r\n\r\n";
+  out += bytes;
+  out += "\r\n--" + boundary + "--\r\n";
+  return out;
+}
+
+class OpenAiTranscriber final : public Transcriber {
+ public:
+  explicit OpenAiTranscriber(const ProviderConfig& config) : t_(config, "speech-to-text") {}
+
+  Result<TranscriptionResponse> Transcribe(const TranscriptionRequest& request,
+                                           const CallOptions& options) override {
+    if (request.audio.empty())
+      return Err(t_.Fail(StatusCode::kInvalidArgument, "no audio to transcribe"));
+    // A boundary that cannot occur in the audio: random, and checked.
+    std::string boundary;
+    do {
+      char buf[40];
+      std::snprintf(buf, sizeof buf, "askio-%016llx",
+                    static_cast<unsigned long long>(Uniform01() * 1.8e19));
+      boundary = buf;
+    } while (request.audio.find(boundary) != std::string::npos);
+    const std::string language =
+        !request.language.empty() ? request.language : t_.config().language;
+    const std::string body = MultipartBody(
+        boundary,
+        {{"model", t_.config().model},
+         {"response_format", "json"},
+         {"language", language},
+         {"prompt", request.prompt}},
+        "file", request.filename.empty() ? "audio.wav" : request.filename,
+        request.mime_type.empty() ? "application/octet-stream" : request.mime_type, request.audio);
+    const Call call = t_.MakeCall(options);
+    Result<Reply> reply = t_.Post("/audio/transcriptions", body, call, nullptr,
+                                  "multipart/form-data; boundary=" + boundary);
+    if (!reply) return Err(reply.error());
+    TranscriptionResponse response;
+    response.attempts = reply->attempts;
+    // response_format=json is {"text": ...}; a server that ignores it and
+    // answers plain text is taken at its word.
+    const json j = json::parse(reply->body, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+      if (!reply->body.empty() && reply->body.front() != '{' && reply->body.front() != '[') {
+        response.text = utf8::MakeValid(reply->body);
+        while (!response.text.empty() &&
+               (response.text.back() == '\n' || response.text.back() == ' '))
+          response.text.pop_back();
+        return response;
+      }
+      return Err(t_.Fail(StatusCode::kIOError, "answered with invalid JSON: " +
+                                                   internal::ErrorExcerpt(reply->body, 120)));
+    }
+    Result<json> checked = t_.ParseJson(reply->body);
+    if (!checked) return Err(checked.error());
+    const json* text = Find(j, "text");
+    if (!text || !text->is_string())
+      return Err(t_.Fail(StatusCode::kIOError, "answer has no \"text\""));
+    response.text = text->get<std::string>();
+    if (const json* l = Find(j, "language"); l && l->is_string()) response.language = *l;
+    if (const json* d = Find(j, "duration"); d && d->is_number())
+      response.duration_seconds = d->get<double>();
+    return response;
+  }
+
+  const ProviderConfig& config() const override { return t_.config(); }
+
+ private:
+  Transport t_;
+};
+
+// Hands audio bytes to the caller as they arrive; a JSON answer (an error a
+// server sent with status 200) is collected instead.
+class AudioSink final : public BodySink {
+ public:
+  explicit AudioSink(const AudioBytesFn& on_bytes) : on_bytes_(on_bytes) {}
+  void Reset() override {
+    json_mode_ = false;
+    json_body_.clear();
+    bytes_ = 0;
+  }
+  void Begin(std::string_view content_type) override {
+    content_type_ = std::string(content_type);
+    json_mode_ = content_type.size() >= 16 &&
+                 EqualsIgnoreCase(content_type.substr(0, 16), "application/json");
+  }
+  bool Write(std::string_view bytes) override {
+    if (json_mode_) {
+      if (json_body_.size() < kMaxErrorBodyBytes) json_body_.append(bytes);
+      return true;
+    }
+    if (bytes.empty()) return true;
+    delivered_ = true;
+    bytes_ += bytes.size();
+    return on_bytes_(bytes);
+  }
+  bool delivered() const override { return delivered_; }
+
+  bool json_mode() const { return json_mode_; }
+  const std::string& json_body() const { return json_body_; }
+  const std::string& content_type() const { return content_type_; }
+  size_t bytes() const { return bytes_; }
+
+ private:
+  const AudioBytesFn& on_bytes_;
+  std::string content_type_, json_body_;
+  bool json_mode_ = false, delivered_ = false;
+  size_t bytes_ = 0;
+};
+
+class OpenAiSpeechSynthesizer final : public SpeechSynthesizer {
+ public:
+  explicit OpenAiSpeechSynthesizer(const ProviderConfig& config) : t_(config, "text-to-speech") {}
+
+  Result<SpeechResponse> Synthesize(const SpeechRequest& request, const AudioBytesFn& on_bytes,
+                                    const CallOptions& options) override {
+    if (request.input.empty())
+      return Err(t_.Fail(StatusCode::kInvalidArgument, "no text to speak"));
+    json j = {
+        {"model", t_.config().model},
+        {"input", request.input},
+        {"voice", !request.voice.empty()       ? request.voice
+                  : !t_.config().voice.empty() ? t_.config().voice
+                                               : std::string("alloy")},
+        {"response_format", request.response_format.empty() ? "wav" : request.response_format}};
+    if (request.speed != 1.0) j["speed"] = request.speed;
+    Result<std::string> body = t_.Body(std::move(j));
+    if (!body) return Err(body.error());
+    const Call call = t_.MakeCall(options);
+    AudioSink sink(on_bytes);
+    Result<Reply> reply = t_.Post("/audio/speech", *body, call, &sink, "application/json",
+                                  "audio/*, application/octet-stream");
+    if (!reply) return Err(reply.error());
+    if (sink.json_mode())
+      return Err(t_.Fail(StatusCode::kIOError, "answered with JSON instead of audio: " +
+                                                   internal::ErrorExcerpt(sink.json_body())));
+    if (!reply->sink_stopped && sink.bytes() == 0)
+      return Err(t_.Fail(StatusCode::kIOError, "answered with no audio"));
+    SpeechResponse response;
+    response.content_type = sink.content_type();
+    response.bytes = sink.bytes();
+    response.attempts = reply->attempts;
+    response.stopped = reply->sink_stopped;
+    return response;
+  }
+
+  const ProviderConfig& config() const override { return t_.config(); }
+
+ private:
+  Transport t_;
+};
+
 }  // namespace
+
+std::unique_ptr<Transcriber> MakeOpenAiTranscriber(const ProviderConfig& config) {
+  return std::make_unique<OpenAiTranscriber>(config);
+}
+std::unique_ptr<SpeechSynthesizer> MakeOpenAiSpeechSynthesizer(const ProviderConfig& config) {
+  return std::make_unique<OpenAiSpeechSynthesizer>(config);
+}
 
 std::unique_ptr<ChatModel> MakeOpenAiChat(const ProviderConfig& config) {
   return std::make_unique<OpenAiChat>(config);

@@ -22,7 +22,7 @@
 
 namespace askio::model {
 
-// One provider endpoint: [llm], [embed] or [rerank] in askio.toml.
+// One provider endpoint: [llm], [embed], [rerank], [stt] or [tts] in askio.toml.
 struct ProviderConfig {
   std::string base_url;  // including /v1, as the OpenAI SDKs take it
   std::string model;
@@ -35,6 +35,11 @@ struct ProviderConfig {
   // Free-form extra fields merged into each request body (JSON object text),
   // e.g. {"enable_thinking": false} for Qwen3.
   std::string extra_body;
+  // [tts]: the voice the speech endpoint is asked for ("alloy" when empty).
+  std::string voice;
+  // [stt]: the language hint sent with each transcription (ISO-639-1,
+  // e.g. "zh"); empty lets the server detect it.
+  std::string language;
 
   bool configured() const { return !base_url.empty() && !model.empty(); }
   // "model @ host" without credentials, for messages and stored model ids.
@@ -109,8 +114,65 @@ class Reranker {
   virtual const ProviderConfig& config() const = 0;
 };
 
+// Speech-to-text: POST {base_url}/audio/transcriptions as multipart/form-data
+// (file, model, language, prompt, response_format=json) -> {"text": ...}:
+// OpenAI, whisper.cpp's server, faster-whisper servers, vLLM.
+struct TranscriptionRequest {
+  std::string audio;  // the encoded file's bytes
+  std::string filename = "audio.wav";
+  std::string mime_type = "audio/wav";
+  std::string language;  // overrides ProviderConfig::language when set
+  std::string prompt;
+};
+
+struct TranscriptionResponse {
+  std::string text;
+  std::string language;         // when the server says
+  double duration_seconds = 0;  // when the server says
+  int attempts = 1;
+};
+
+class Transcriber {
+ public:
+  virtual ~Transcriber() = default;
+  virtual Result<TranscriptionResponse> Transcribe(const TranscriptionRequest& request,
+                                                   const CallOptions& options = {}) = 0;
+  virtual const ProviderConfig& config() const = 0;
+};
+
+// Text-to-speech: POST {base_url}/audio/speech {model, input, voice,
+// response_format, speed}; the audio is streamed back as it is made.
+struct SpeechRequest {
+  std::string input;
+  std::string voice;                    // overrides ProviderConfig::voice when set
+  std::string response_format = "wav";  // wav, pcm, mp3, opus, flac, aac
+  double speed = 1.0;
+};
+
+struct SpeechResponse {
+  std::string content_type;
+  size_t bytes = 0;
+  int attempts = 1;
+  bool stopped = false;  // the callback asked to stop
+};
+
+// Receives audio bytes as they arrive; return false to stop.
+using AudioBytesFn = std::function<bool(std::string_view bytes)>;
+
+class SpeechSynthesizer {
+ public:
+  virtual ~SpeechSynthesizer() = default;
+  // A retry happens only before the first byte reached `on_bytes`.
+  virtual Result<SpeechResponse> Synthesize(const SpeechRequest& request,
+                                            const AudioBytesFn& on_bytes,
+                                            const CallOptions& options = {}) = 0;
+  virtual const ProviderConfig& config() const = 0;
+};
+
 std::unique_ptr<ChatModel> MakeOpenAiChat(const ProviderConfig& config);
 std::unique_ptr<Embedder> MakeOpenAiEmbedder(const ProviderConfig& config);
 std::unique_ptr<Reranker> MakeOpenAiReranker(const ProviderConfig& config);
+std::unique_ptr<Transcriber> MakeOpenAiTranscriber(const ProviderConfig& config);
+std::unique_ptr<SpeechSynthesizer> MakeOpenAiSpeechSynthesizer(const ProviderConfig& config);
 
 }  // namespace askio::model

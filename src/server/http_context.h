@@ -169,6 +169,9 @@ void RegisterApiRoutes(ServerContext& ctx);
 // are ingested again, as jobs; half-received ones are removed.
 void RecoverUploads(ServerContext& ctx);
 void RegisterOpenAiRoutes(ServerContext& ctx);
+// Voice: /api/kbs/{kb}/voice/ask, /api/voice, /v1/audio/transcriptions and
+// /v1/audio/speech (src/server/voice_routes.cc).
+void RegisterVoiceRoutes(ServerContext& ctx);
 
 // Request helpers.
 Result<json> ParseJsonBody(const httplib::Request& req);

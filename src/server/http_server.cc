@@ -451,6 +451,7 @@ void HttpServer::Impl::InstallRoutes() {
 
   RegisterApiRoutes(ctx);
   RegisterOpenAiRoutes(ctx);
+  RegisterVoiceRoutes(ctx);
 
   // Everything else under /api or /v1 is an unknown route, in the right shape.
   http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
