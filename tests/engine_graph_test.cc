@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "askio/engine.h"
+#include "fake_openai_server.h"
+#include "model/provider.h"
 #include "test_util.h"
 
 namespace askio {
@@ -185,6 +187,62 @@ TEST_F(EngineGraph, ExportsJsonAndGraphMl) {
   ASSERT_TRUE(st);
   EXPECT_FALSE(st->enabled);
   EXPECT_EQ(st->entities, 0);
+}
+
+// The model path: the cost is shown first; the build sends one request per
+// chunks_per_request chunks, keeps what the model says that the text holds,
+// and skips chunks this model already read.
+TEST(EngineGraphModel, EstimatesThenExtractsWithTheChatModel) {
+  TempDir dir;
+  auto kb = KnowledgeBase::Open(dir / "data", "kb", KnowledgeBase::OpenMode::kCreateIfMissing);
+  ASSERT_TRUE(kb) << kb.error().message();
+  WriteFile(dir / "acme.md", "Acme Corp was founded by Jane Doe in 1999.");
+  ASSERT_TRUE((*kb)->Ingest({dir / "acme.md"}, {}));
+  GraphBuildOptions options;
+  options.use_model = true;
+  EXPECT_EQ((*kb)->EstimateGraphBuild(options).error().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ((*kb)->BuildGraph(options).error().code(), StatusCode::kInvalidArgument);
+
+  testing::FakeOpenAi fake;
+  Models models;
+  models.llm = model::MakeOpenAiChat(fake.Config("extractor-model"));
+  ASSERT_TRUE((*kb)->SetModels(models).ok());
+  options.input_price_per_million = 2;
+  options.output_price_per_million = 8;
+  auto estimate = (*kb)->EstimateGraphBuild(options);
+  ASSERT_TRUE(estimate) << estimate.error().message();
+  EXPECT_EQ(estimate->model, "extractor-model");
+  EXPECT_EQ(estimate->chunks, 1);
+  EXPECT_EQ(estimate->requests, 1);
+  EXPECT_GT(estimate->input_tokens, 0);
+  EXPECT_GT(estimate->cost, 0);
+  EXPECT_EQ(fake.Requests(testing::FakeOpenAi::kChat).size(), 0u);  // estimating calls nothing
+
+  fake.ScriptChat({.text = R"({"chunks": [{"id": 0,
+      "entities": [{"name": "Acme Corp", "type": "organization"},
+                   {"name": "Jane Doe", "type": "person"},
+                   {"name": "Bob Invented", "type": "person"}],
+      "relations": [{"subject": "Jane Doe", "predicate": "founded", "object": "Acme Corp"}]}]})"});
+  auto built = (*kb)->BuildGraph(options);
+  ASSERT_TRUE(built) << built.error().message();
+  EXPECT_EQ(built->extracted, 1);
+  EXPECT_EQ(fake.Requests(testing::FakeOpenAi::kChat).size(), 1u);
+  auto jane = (*kb)->FindEntity("Jane Doe");
+  ASSERT_TRUE(jane) << jane.error().message();
+  EXPECT_EQ(jane->type, "person");
+  EXPECT_EQ((*kb)->FindEntity("Bob Invented").error().code(), StatusCode::kNotFound);
+  auto links = (*kb)->EntityNeighbours(jane->id);
+  ASSERT_TRUE(links);
+  ASSERT_FALSE(links->empty());
+  bool founded = false;
+  for (const GraphEdgeLabel& l : (*links)[0].labels) founded |= l.predicate == "founded";
+  EXPECT_TRUE(founded);
+
+  auto again = (*kb)->BuildGraph(options);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->extracted, 0);
+  EXPECT_EQ(again->cached, 1);
+  EXPECT_EQ(fake.Requests(testing::FakeOpenAi::kChat).size(), 1u);
 }
 
 }  // namespace

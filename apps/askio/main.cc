@@ -548,12 +548,39 @@ json EntityJson(const askio::GraphEntity& e) {
 // `askio graph build|stats|entity|neighbours|export|clear`.
 int RunGraph(const Globals& g, const std::string& what, const std::string& kb_name,
              const std::string& name, const std::string& format, const std::string& output,
-             size_t limit) {
+             size_t limit, const askio::GraphBuildOptions& build, bool confirmed) {
   auto kb = OpenKb(g, kb_name);
   if (!kb) return Fail(kb.error());
+  if (what == "build" && build.use_model && !confirmed) {
+    // A model build costs money: say what it would send, then stop.
+    auto e = (*kb)->EstimateGraphBuild(build);
+    if (!e) return Fail(e.error());
+    if (g.json) {
+      std::cout << json{{"model", e->model},
+                        {"chunks", e->chunks},
+                        {"requests", e->requests},
+                        {"input_tokens", e->input_tokens},
+                        {"output_tokens", e->output_tokens},
+                        {"cost", e->cost}}
+                       .dump()
+                << "\n";
+    } else {
+      std::printf(
+          "Extracting with %s would send %lld chunks in %lld requests: about %lld input and %lld "
+          "output tokens",
+          e->model.c_str(), static_cast<long long>(e->chunks), static_cast<long long>(e->requests),
+          static_cast<long long>(e->input_tokens), static_cast<long long>(e->output_tokens));
+      if (e->cost > 0)
+        std::printf(", cost about %.2f", e->cost);
+      else
+        std::printf(" (--price-in/--price-out give a cost)");
+      std::printf(".\nRun again with --yes to start.\n");
+    }
+    return 0;
+  }
   if (what == "build") {
     const bool bar = StderrIsTty() && !g.json;
-    auto r = (*kb)->BuildGraph([&](int64_t done, int64_t total) {
+    auto r = (*kb)->BuildGraph(build, [&](int64_t done, int64_t total) {
       if (bar)
         std::fprintf(stderr, "\rextracting %lld/%lld chunks", static_cast<long long>(done),
                      static_cast<long long>(total));
@@ -1134,6 +1161,19 @@ int main(int argc, char** argv) {
   for (CLI::App* c : {graph_entity, graph_neighbours})
     c->add_option("name", graph_name, "Entity name or alias")->required();
   graph_neighbours->add_option("-k,--limit", graph_limit, "Neighbours")->check(CLI::Range(1, 500));
+  askio::GraphBuildOptions graph_build_options;
+  bool graph_yes = false;
+  graph_build->add_flag("--llm", graph_build_options.use_model,
+                        "Extract with the configured chat model ([llm]); prints the cost first");
+  graph_build->add_flag("--yes", graph_yes, "With --llm: start without showing the estimate");
+  graph_build
+      ->add_option("--chunks-per-request", graph_build_options.chunks_per_request,
+                   "With --llm: chunks in one prompt")
+      ->check(CLI::Range(1, 32));
+  graph_build->add_option("--price-in", graph_build_options.input_price_per_million,
+                          "With --llm: price per million input tokens, for the estimate");
+  graph_build->add_option("--price-out", graph_build_options.output_price_per_million,
+                          "With --llm: price per million output tokens, for the estimate");
   graph_export->add_option("--format", graph_format, "json or graphml")
       ->check(CLI::IsMember({"json", "graphml"}));
   graph_export->add_option("-o,--output", graph_output, "File (default: standard output)");
@@ -1308,7 +1348,7 @@ int main(int argc, char** argv) {
          {graph_build, graph_stats, graph_entity, graph_neighbours, graph_export, graph_clear})
       if (*c)
         return RunGraph(g, c->get_name(), kb_name, graph_name, graph_format, graph_output,
-                        graph_limit);
+                        graph_limit, graph_build_options, graph_yes);
     if (*models_test) return RunModelsTest(g, kb_name);
     if (*kb_embed) return RunKbEmbed(g, target);
     if (*ask) return RunAsk(g, kb_name, query, filter);

@@ -151,6 +151,12 @@ class KnowledgeBase {
   // It is off until then because storing the graph costs ingest time
   // (docs/benchmarks.md). ClearGraph empties it and turns it off.
   Result<GraphReport> BuildGraph(const EmbedProgressFn& progress = {});
+  Result<GraphReport> BuildGraph(const GraphBuildOptions& options,
+                                 const EmbedProgressFn& progress = {});
+  // The requests, tokens and cost a model build would take (chunks already
+  // extracted by this model are not counted). InvalidArgument without a
+  // chat model.
+  Result<GraphCostEstimate> EstimateGraphBuild(const GraphBuildOptions& options);
   Status ClearGraph();
   Result<GraphStats> GraphStatistics();
   // By name or alias, in either script; NotFound when no entity has it.

@@ -17,6 +17,25 @@ struct GraphReport {
   double seconds = 0;
 };
 
+// How BuildGraph extracts. The rules need no model and run on every core;
+// a chat model (KnowledgeBase::SetModels) reads each chunk with a JSON-schema
+// prompt, its output validated against the chunk and repaired when broken.
+// Ingestion keeps using the rules for new chunks either way.
+struct GraphBuildOptions {
+  bool use_model = false;
+  size_t chunks_per_request = 4;
+  // Prices per million tokens, for EstimateGraphBuild's cost (any currency).
+  double input_price_per_million = 0, output_price_per_million = 0;
+};
+
+// What a model build would send: shown before running it on a whole KB.
+struct GraphCostEstimate {
+  std::string model;
+  int64_t chunks = 0, requests = 0;
+  int64_t input_tokens = 0, output_tokens = 0;  // output: estimated
+  double cost = 0;
+};
+
 struct GraphStats {
   bool enabled = false;  // kept current by ingestion (BuildGraph turns it on)
   int64_t entities = 0, aliases = 0, mentions = 0, chunks = 0, documents = 0;

@@ -239,6 +239,12 @@ class KnowledgeBase::Impl {
                                  const ProgressFn& progress);
   // Stores `batch` and deletes the documents named in `remove`, in one
   // catalogue transaction, then brings the index level.
+  struct GraphTodo {
+    int64_t chunk_id, document_id;
+    std::string text, hash;
+  };
+  Result<std::vector<GraphTodo>> GraphBacklog(const std::string& extractor, int64_t* chunks,
+                                              int64_t* cached);
   Result<std::optional<Answer>> RelationAnswer(Reader& reader, const std::string& question,
                                                const SearchFilter& filter);
   // Inside a catalogue transaction: removes from the graph what the chunks
@@ -455,7 +461,8 @@ Status KnowledgeBase::Impl::CatchUp(
       return Rebuild(applied < 0 ? "the lexical index has no readable position"
                                  : "the lexical index is ahead of the catalogue");
     // An index from before document terms cannot filter: rebuild it once.
-    if (lexical->layout() < index::kLexicalLayout)
+    // (An empty new index has no layout record yet: its first commit stamps it.)
+    if (lexical->layout() < index::kLexicalLayout && lexical->doc_count() > 0)
       return Rebuild("the lexical index predates document terms (layout 1)");
     if (applied < *latest) {
       auto first = catalog->OutboxAfter(applied, 1);
@@ -1663,47 +1670,113 @@ GraphEntity ToPublic(const graph::EntityInfo& e) {
 }  // namespace
 
 Result<GraphReport> KnowledgeBase::BuildGraph(const EmbedProgressFn& progress) {
+  return BuildGraph(GraphBuildOptions{}, progress);
+}
+
+namespace {
+
+// The extractor id stored with each chunk's rows: a chunk already extracted
+// by the same extractor and unchanged is skipped.
+std::string ModelExtractor(const model::ChatModel& chat) { return "llm:" + chat.config().model; }
+
+}  // namespace
+
+// Chunks not yet extracted by `extractor` (with unchanged text).
+Result<std::vector<KnowledgeBase::Impl::GraphTodo>> KnowledgeBase::Impl::GraphBacklog(
+    const std::string& extractor, int64_t* chunks, int64_t* cached) {
+  std::vector<GraphTodo> todo;
+  Status s = catalog->ForEachIndexableChunk([&](store::IndexableChunk&& c) -> Status {
+    ++*chunks;
+    std::string hash = ContentHash(c.text);
+    auto have = graph->HasChunk(c.id, hash, extractor);
+    if (!have) return have.error();
+    if (*have) {
+      ++*cached;
+      return Status::Ok();
+    }
+    todo.push_back({c.id, c.document_id, std::move(c.text), std::move(hash)});
+    return Status::Ok();
+  });
+  if (!s.ok()) return Err(s);
+  return todo;
+}
+
+Result<GraphCostEstimate> KnowledgeBase::EstimateGraphBuild(const GraphBuildOptions& options) {
+  std::shared_ptr<model::ChatModel> llm;
+  {
+    std::shared_lock<std::shared_mutex> lock(impl_->models_mu);
+    llm = impl_->models.llm;
+  }
+  if (!llm)
+    return Err(Status::InvalidArgument(
+        "no chat model is configured ([llm] in askio.toml): the rules need none"));
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  int64_t chunks = 0, cached = 0;
+  auto todo = impl_->GraphBacklog(ModelExtractor(*llm), &chunks, &cached);
+  if (!todo) return Err(todo.error());
+  std::vector<std::string> texts;
+  for (const Impl::GraphTodo& t : *todo) texts.push_back(t.text);
+  graph::ModelExtractOptions mo;
+  mo.chunks_per_request = std::max<size_t>(options.chunks_per_request, 1);
+  const graph::CostEstimate e = graph::EstimateModelCost(
+      texts, mo, {options.input_price_per_million, options.output_price_per_million});
+  return GraphCostEstimate{llm->config().model,
+                           static_cast<int64_t>(e.chunks),
+                           static_cast<int64_t>(e.requests),
+                           e.input_tokens,
+                           e.output_tokens,
+                           e.cost};
+}
+
+Result<GraphReport> KnowledgeBase::BuildGraph(const GraphBuildOptions& options,
+                                              const EmbedProgressFn& progress) {
+  std::shared_ptr<model::ChatModel> llm;
+  if (options.use_model) {
+    std::shared_lock<std::shared_mutex> lock(impl_->models_mu);
+    llm = impl_->models.llm;
+    if (!llm)
+      return Err(Status::InvalidArgument(
+          "no chat model is configured ([llm] in askio.toml): build without a model instead"));
+  }
   std::lock_guard<std::mutex> lock(impl_->mu);
   Stopwatch sw;
   GraphReport report;
-  struct Todo {
-    int64_t chunk_id, document_id;
-    std::string text, hash;
-  };
-  std::vector<Todo> todo;
-  ASKIO_RETURN_IF_ERROR(
-      impl_->catalog->ForEachIndexableChunk([&](store::IndexableChunk&& c) -> Status {
-        ++report.chunks;
-        std::string hash = ContentHash(c.text);
-        auto have = impl_->graph->HasChunk(c.id, hash);
-        if (!have) return have.error();
-        if (*have) {
-          ++report.cached;
-          return Status::Ok();
-        }
-        todo.push_back({c.id, c.document_id, std::move(c.text), std::move(hash)});
-        return Status::Ok();
-      }));
-  // Extraction on every core, a group at a time; each group is stored in one
-  // transaction, so an interrupted build keeps what it stored.
-  constexpr size_t kGroup = 512;
+  const std::string extractor =
+      llm ? ModelExtractor(*llm) : std::string(graph::kModelFreeExtractor);
+  auto todo = impl_->GraphBacklog(extractor, &report.chunks, &report.cached);
+  if (!todo) return Err(todo.error());
+  // The rules run on every core, a group at a time; a model reads a group in
+  // requests of chunks_per_request. Each group is stored in one transaction,
+  // so an interrupted build keeps what it stored.
+  const size_t group = llm ? 32 : 512;
   const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
-  for (size_t next = 0; next < todo.size(); next += kGroup) {
-    const size_t end = std::min(todo.size(), next + kGroup);
+  for (size_t next = 0; next < todo->size(); next += group) {
+    const size_t end = std::min(todo->size(), next + group);
     std::vector<graph::Extraction> extracted(end - next);
-    std::atomic<size_t> cursor{next};
-    auto work = [&] {
-      for (size_t i; (i = cursor++) < end;)
-        extracted[i - next] = graph::ExtractModelFree(todo[i].text);
-    };
-    std::vector<std::thread> pool;
-    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
-    for (std::thread& t : pool) t.join();
+    if (llm) {
+      std::vector<std::string> texts;
+      for (size_t i = next; i < end; ++i) texts.push_back((*todo)[i].text);
+      graph::ModelExtractOptions mo;
+      mo.chunks_per_request = std::max<size_t>(options.chunks_per_request, 1);
+      auto got = graph::ExtractWithModel(*llm, texts, mo);
+      if (!got) return Err(got.error());
+      extracted = std::move(*got);
+    } else {
+      std::atomic<size_t> cursor{next};
+      auto work = [&] {
+        for (size_t i; (i = cursor++) < end;)
+          extracted[i - next] = graph::ExtractModelFree((*todo)[i].text);
+      };
+      std::vector<std::thread> pool;
+      for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+      work();
+      for (std::thread& t : pool) t.join();
+    }
     ASKIO_RETURN_IF_ERROR(impl_->catalog->Begin());
     for (size_t i = next; i < end; ++i) {
-      Status s = impl_->graph->UpdateChunk(todo[i].chunk_id, todo[i].document_id, todo[i].hash,
-                                           todo[i].text, extracted[i - next]);
+      const Impl::GraphTodo& t = (*todo)[i];
+      Status s = impl_->graph->UpdateChunk(t.chunk_id, t.document_id, t.hash, t.text,
+                                           extracted[i - next], extractor);
       if (!s.ok()) {
         impl_->catalog->Rollback();
         return Err(s);
@@ -1711,7 +1784,7 @@ Result<GraphReport> KnowledgeBase::BuildGraph(const EmbedProgressFn& progress) {
     }
     ASKIO_RETURN_IF_ERROR(impl_->catalog->Commit());
     report.extracted += static_cast<int64_t>(end - next);
-    if (progress) progress(static_cast<int64_t>(end), static_cast<int64_t>(todo.size()));
+    if (progress) progress(static_cast<int64_t>(end), static_cast<int64_t>(todo->size()));
   }
   ASKIO_RETURN_IF_ERROR(impl_->catalog->SetMeta("graph", "on"));
   impl_->graph_on = true;

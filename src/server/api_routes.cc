@@ -939,11 +939,26 @@ void RegisterApiRoutes(ServerContext& ctx) {
   // Building reads every chunk: a job, with progress, like an upload.
   ctx.route("POST", Pattern("/graph/build"), spec("/api/kbs/{kb}/graph/build", Role::kEditor),
             [c](Call& call) -> Status {
+              // {"use_model": true} extracts with the KB's chat model (see
+              // GET .../graph/estimate first); the rules otherwise.
+              GraphBuildOptions options;
+              if (!call.req.body.empty()) {
+                auto body = ParseJsonBody(call.req);
+                if (!body) return body.error();
+                if (body->contains("use_model")) {
+                  if (!(*body)["use_model"].is_boolean())
+                    return Status::InvalidArgument("use_model must be true or false");
+                  options.use_model = (*body)["use_model"].get<bool>();
+                }
+              }
+              if (options.use_model && !call.kb->models().llm)
+                return Status::InvalidArgument(
+                    "no chat model is configured for this knowledge base ([llm] in askio.toml)");
               std::shared_ptr<KnowledgeBase> kb = call.kb;
               const Job job = c->jobs->Submit(
                   call.kb_name, "graph", {"knowledge graph"},
-                  [kb](const KnowledgeBase::ProgressFn& progress) -> Result<IngestReport> {
-                    auto r = kb->BuildGraph([&](int64_t done, int64_t total) {
+                  [kb, options](const KnowledgeBase::ProgressFn& progress) -> Result<IngestReport> {
+                    auto r = kb->BuildGraph(options, [&](int64_t done, int64_t total) {
                       IngestProgress p;
                       p.files_done = static_cast<size_t>(done);
                       p.files_total = static_cast<size_t>(total);
@@ -958,6 +973,19 @@ void RegisterApiRoutes(ServerContext& ctx) {
                     return report;
                   });
               WriteJson(call.res, {{"job", JobJson(job)}}, 202);
+              return Status::Ok();
+            });
+  ctx.route("GET", Pattern("/graph/estimate"), spec("/api/kbs/{kb}/graph/estimate", Role::kEditor),
+            [](Call& call) -> Status {
+              GraphBuildOptions options;
+              options.use_model = true;
+              auto e = call.kb->EstimateGraphBuild(options);
+              if (!e) return e.error();
+              WriteJson(call.res, {{"model", e->model},
+                                   {"chunks", e->chunks},
+                                   {"requests", e->requests},
+                                   {"input_tokens", e->input_tokens},
+                                   {"output_tokens", e->output_tokens}});
               return Status::Ok();
             });
   ctx.route("DELETE", Pattern("/graph"), spec("/api/kbs/{kb}/graph", Role::kAdmin),
