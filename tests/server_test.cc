@@ -24,12 +24,15 @@
 #include "server/http_context.h"
 #include "server/http_server.h"
 #include "server/server_store.h"
+#include "server_util.h"
 #include "test_util.h"
 
 namespace askio::server {
 namespace {
 
 namespace fs = std::filesystem;
+using askio::server::testing::Body;
+using askio::server::testing::RunningServer;
 using askio::testing::TempDir;
 using askio::testing::WriteFile;
 using nlohmann::json;
@@ -38,52 +41,6 @@ constexpr const char* kHandbook =
     "# Staff handbook\n\n## Leave\n\nEvery employee gets 25 days of annual leave per year.\n\n"
     "## Teams\n\nThe search service is owned by the platform team, led by Bob Li.\n";
 constexpr const char* kFaq = "# FAQ\n\nThe office opens at 8 am. Parking is free for bicycles.\n";
-
-// A server on an ephemeral port, run on its own thread for one test.
-class RunningServer {
- public:
-  explicit RunningServer(ServeOptions options) {
-    auto s = HttpServer::Create(options);
-    if (!s) throw std::runtime_error(s.error().message());
-    server_ = std::move(*s);
-    auto port = server_->Bind();
-    if (!port) throw std::runtime_error(port.error().message());
-    port_ = *port;
-    thread_ = std::thread([this] { (void)server_->Run(); });
-    // Ready once /api/ready answers 200: a condition, not a sleep.
-    httplib::Client c("127.0.0.1", port_);
-    for (int i = 0; i < 2000; ++i) {
-      auto r = c.Get("/api/ready");
-      if (r && r->status == 200) return;
-      std::this_thread::yield();
-    }
-    throw std::runtime_error("server did not become ready");
-  }
-  ~RunningServer() {
-    server_->Stop();
-    thread_.join();
-  }
-  int port() const { return port_; }
-  httplib::Client Client(const std::string& key = "") const {
-    httplib::Client c("127.0.0.1", port_);
-    c.set_read_timeout(30, 0);
-    if (!key.empty()) c.set_bearer_token_auth(key);
-    return c;
-  }
-
- private:
-  std::unique_ptr<HttpServer> server_;
-  int port_ = 0;
-  std::thread thread_;
-};
-
-json Body(const httplib::Result& r) {
-  EXPECT_TRUE(r) << "no response";
-  if (!r) return json();
-  json j = json::parse(r->body, nullptr, false);
-  EXPECT_FALSE(j.is_discarded()) << r->body;
-  return j;
-}
 
 // The error shape every /api route uses.
 void ExpectError(const httplib::Result& r, int status, const std::string& code) {

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "server/http_server.h"
+#include "server_util.h"
 #include "test_util.h"
 #include "voice/audio.h"
 #include "voice/stt.h"
@@ -29,53 +30,25 @@ constexpr const char* kOffice =
     "# Office guide\n\nThe meeting room is on the third floor of the main building.\n\n"
     "The library opens at nine in the morning and closes at six.\n";
 
-class RunningServer {
+// The voice routes on a real server (tests/server_util.h), reading slowly
+// enough for speech recognition.
+class RunningServer : public server::testing::RunningServer {
  public:
-  explicit RunningServer(const TempDir& dir) {
+  explicit RunningServer(const TempDir& dir) : server::testing::RunningServer(Options(dir)) {}
+  httplib::Client Client() const { return server::testing::RunningServer::Client("", 60); }
+
+ private:
+  static ServeOptions Options(const TempDir& dir) {
     ServeOptions o;
     o.data_dir = dir / "data";
     o.port = 0;
     o.threads = 16;
     o.ingest.ocr = false;
-    auto s = HttpServer::Create(o);
-    if (!s) throw std::runtime_error(s.error().message());
-    server_ = std::move(*s);
-    auto port = server_->Bind();
-    if (!port) throw std::runtime_error(port.error().message());
-    port_ = *port;
-    thread_ = std::thread([this] { (void)server_->Run(); });
-    httplib::Client c("127.0.0.1", port_);
-    for (int i = 0; i < 2000; ++i) {
-      auto r = c.Get("/api/ready");
-      if (r && r->status == 200) return;
-      std::this_thread::yield();
-    }
-    throw std::runtime_error("server did not become ready");
+    return o;
   }
-  ~RunningServer() {
-    server_->Stop();
-    thread_.join();
-  }
-  int port() const { return port_; }
-  httplib::Client Client() const {
-    httplib::Client c("127.0.0.1", port_);
-    c.set_read_timeout(60, 0);
-    return c;
-  }
-
- private:
-  std::unique_ptr<HttpServer> server_;
-  int port_ = 0;
-  std::thread thread_;
 };
 
-json Body(const httplib::Result& r) {
-  EXPECT_TRUE(r) << "no response";
-  if (!r) return json();
-  json j = json::parse(r->body, nullptr, false);
-  EXPECT_FALSE(j.is_discarded()) << r->body;
-  return j;
-}
+using server::testing::Body;
 
 std::string Unbase64(const std::string& in) {
   std::string out;

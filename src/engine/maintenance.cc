@@ -87,15 +87,6 @@ Status SyncPath(const std::string& path) {
   return rc == 0 ? Status::Ok() : Status::IOError("cannot sync " + path);
 }
 
-std::string UtcNow() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 // Everything but the catalogue: one finding per check.
 void CheckDerived(const std::string& dir, store::Catalog& catalog, DoctorReport& report) {
   auto counts = catalog.CountAll();
@@ -412,7 +403,7 @@ Result<BackupReport> BackupKnowledgeBase(const std::string& data_dir, const std:
   }
   report.bytes = fs::file_size(dest, ec);
   nlohmann::json manifest = {{"format", "askio-backup/1"},    {"kb", name},
-                             {"created_at", UtcNow()},        {"documents", report.documents},
+                             {"created_at", NowIso8601()},    {"documents", report.documents},
                              {"chunks", report.chunks},       {"vectors", report.vectors},
                              {"catalog_bytes", report.bytes}, {"catalog", kCatalogFile}};
   {
