@@ -227,6 +227,15 @@ class KnowledgeBase::Impl {
   std::vector<std::string> notices;
   void Notice(std::string what) { notices.push_back(std::move(what)); }
   Status EnsureWritable();
+  // EnsureWritable, then, when the index may be behind the catalogue (a
+  // fresh writer, or one dropped after a failed write), the outbox replayed.
+  // Every write starts here, so a retry after a full disk that finds every
+  // file unchanged still leaves the stored batches searchable.
+  Status EnsureLevelWriter();
+  // Forgets the writer after a failed index write (its state is not to be
+  // trusted: a full disk may have left a commit half done); the next write
+  // reopens it and replays the outbox. Returns `failure`.
+  Status DropWriter(Status failure);
   enum class CommitPolicy { kNow, kDeferred };
   Status CatchUp(const std::unordered_map<int64_t, const text::TermCounts*>* fresh,
                  CommitPolicy policy = CommitPolicy::kNow);
@@ -443,6 +452,19 @@ Status KnowledgeBase::Impl::EnsureWritable() {
   return Status::Ok();
 }
 
+Status KnowledgeBase::Impl::EnsureLevelWriter() {
+  const bool maybe_behind = !lexical || !lexical->writable() || index_position < 0;
+  ASKIO_RETURN_IF_ERROR(EnsureWritable());
+  return maybe_behind ? CatchUp(nullptr) : Status::Ok();
+}
+
+Status KnowledgeBase::Impl::DropWriter(Status failure) {
+  lexical.reset();
+  index_position = -1;
+  uncommitted_entries = 0;
+  return failure;
+}
+
 // Applies outbox entries the index has not seen. `fresh` holds terms already
 // computed for just-stored chunks, to avoid analysing them twice.
 //
@@ -482,7 +504,7 @@ Status KnowledgeBase::Impl::CatchUp(
     Status s = lexical->AddBatch(adds);
     adds.clear();
     loaded.clear();
-    return s;
+    return s.ok() ? s : DropWriter(s);
   };
   while (index_position < *latest) {
     auto entries = catalog->OutboxAfter(index_position, 4096);
@@ -491,7 +513,7 @@ Status KnowledgeBase::Impl::CatchUp(
     for (const store::OutboxEntry& e : *entries) {
       if (e.op == store::OutboxOp::kDelete) {
         ASKIO_RETURN_IF_ERROR(flush_adds());
-        ASKIO_RETURN_IF_ERROR(lexical->Remove(e.chunk_id));
+        if (Status s = lexical->Remove(e.chunk_id); !s.ok()) return DropWriter(s);
       } else if (auto it = fresh ? fresh->find(e.chunk_id) : decltype(fresh->end()){};
                  fresh && it != fresh->end()) {
         adds.emplace_back(e.chunk_id, it->second);
@@ -519,7 +541,7 @@ Status KnowledgeBase::Impl::CatchUp(
 Status KnowledgeBase::Impl::CommitIndex() {
   if (!lexical || !lexical->writable() || index_position < 0) return Status::Ok();
   if (uncommitted_entries == 0 && lexical->applied_seq() == index_position) return Status::Ok();
-  ASKIO_RETURN_IF_ERROR(lexical->Commit(index_position));
+  if (Status s = lexical->Commit(index_position); !s.ok()) return DropWriter(s);
   uncommitted_entries = 0;
   ++index_generation;
   ASKIO_FAILPOINT("lexical.before_truncate");
@@ -649,13 +671,6 @@ Status KnowledgeBase::Impl::StoreBatch(std::vector<PreparedDocument>& batch, Ing
   // at the next open.
   s = CatchUp(&fresh, CommitPolicy::kDeferred);
   report.index_seconds += sw.Seconds();
-  if (!s.ok()) {
-    // The writer's state after a failed index write (a full disk) is not to
-    // be trusted: drop it; the next write reopens it and replays the outbox.
-    lexical.reset();
-    index_position = -1;
-    uncommitted_entries = 0;
-  }
   return s;
 }
 
@@ -988,7 +1003,7 @@ Result<IngestReport> KnowledgeBase::Impl::RunIngest(std::vector<Work> work, Inge
                                                     const ProgressFn& progress) {
   const ingest::LoadOptions load_options = LoadOptionsFrom(options);
   std::lock_guard<std::mutex> lock(mu);
-  ASKIO_RETURN_IF_ERROR(EnsureWritable());
+  ASKIO_RETURN_IF_ERROR(EnsureLevelWriter());
   // Workers compare content hashes against this snapshot instead of sharing
   // the catalogue connection.
   auto known_hashes = catalog->AllHashes();
@@ -1186,7 +1201,7 @@ Result<IngestReport> KnowledgeBase::IngestUrl(const std::string& url, const UrlO
   report.read_seconds = total.Seconds();
 
   std::lock_guard<std::mutex> lock(impl_->mu);
-  ASKIO_RETURN_IF_ERROR(impl_->EnsureWritable());
+  ASKIO_RETURN_IF_ERROR(impl_->EnsureLevelWriter());
   auto known_hashes = impl_->catalog->AllHashes();
   if (!known_hashes) return Err(known_hashes.error());
   const ingest::UnchangedFn unchanged =
@@ -1225,7 +1240,7 @@ Result<IngestReport> KnowledgeBase::IngestDocuments(const std::vector<DocumentIn
   Stopwatch total;
   IngestReport report;
   std::lock_guard<std::mutex> lock(impl_->mu);
-  ASKIO_RETURN_IF_ERROR(impl_->EnsureWritable());
+  ASKIO_RETURN_IF_ERROR(impl_->EnsureLevelWriter());
   const size_t batch_size = std::max<size_t>(options.batch_size, 1);
   for (size_t next = 0; next < docs.size(); next += batch_size) {
     const size_t end = std::min(docs.size(), next + batch_size);
@@ -1625,7 +1640,7 @@ Result<std::string> KnowledgeBase::DocumentText(int64_t document_id) {
 
 Status KnowledgeBase::DeleteDocument(int64_t document_id) {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  ASKIO_RETURN_IF_ERROR(impl_->EnsureWritable());
+  ASKIO_RETURN_IF_ERROR(impl_->EnsureLevelWriter());
   auto docs = impl_->catalog->ListDocuments();
   if (!docs) return docs.error();
   if (std::none_of(docs->begin(), docs->end(),

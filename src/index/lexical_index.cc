@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <sstream>
 #include <thread>
@@ -21,12 +22,17 @@ constexpr const char* kLayoutKey = "askio.layout";
 constexpr const char* kDocumentTermPrefix = "XD";
 
 Status FromXapian(const Xapian::Error& e, const std::string& context) {
-  const std::string msg = context + ": " + e.get_type() + ": " + e.get_msg();
+  std::string msg = context + ": " + e.get_type() + ": " + e.get_msg();
+  // The system error is not part of get_msg() ("Error writing block 7"), and
+  // Xapian keeps errno only as this text.
+  const char* system_error = e.get_error_string();
+  if (system_error && *system_error) msg += std::string(" (") + system_error + ")";
   const std::string type = e.get_type();
   if (type == "DatabaseCorruptError" || type == "DatabaseFormatError" ||
       type == "DatabaseVersionError")
     return Status::Corruption(msg);
-  if (msg.find("No space left on device") != std::string::npos)
+  if ((system_error && std::strcmp(system_error, std::strerror(ENOSPC)) == 0) ||
+      msg.find("No space left on device") != std::string::npos)
     return Status::IOError(msg + " (disk full)");
   return Status::IOError(msg);
 }
