@@ -74,7 +74,7 @@ class EngineTest : public ::testing::Test {
     WriteFile(docs_ / "notes/.hidden/secret.md", "# Hidden\n\nhidden platypus text\n");
     // An extension askio does not read, with content it cannot read either.
     WriteFile(docs_ / "notes/ignored.bin", std::string("\x7f"
-                                                       "ELF\2\1\1\0\0\0",
+                                                       "ELF\2\1\1\0\0\0\0\0",
                                                        12));
   }
 
