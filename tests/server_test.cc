@@ -32,6 +32,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using askio::server::testing::Body;
+using askio::server::testing::RawExchange;
 using askio::server::testing::RunningServer;
 using askio::testing::TempDir;
 using askio::testing::WriteFile;
@@ -100,37 +101,6 @@ ServeOptions Options(const TempDir& dir) {
   o.threads = 16;
   o.ingest.ocr = false;
   return o;
-}
-
-// A raw request on a socket, for what a well-behaved client library will
-// not send. Returns what the server answered before closing or `limit`.
-std::string RawExchange(int port, const std::string& request) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return "";
-  (void)!write(fd, request.data(), request.size());
-  timeval tv{10, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = read(fd, buf, sizeof buf);
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-    if (out.find("\r\n\r\n") != std::string::npos) {
-      // Enough: status line and headers (and a small body) arrived.
-      const size_t cl = out.find("Content-Length: ");
-      if (cl != std::string::npos) {
-        const size_t len = std::stoul(out.substr(cl + 16));
-        if (out.size() >= out.find("\r\n\r\n") + 4 + len) break;
-      }
-    }
-  }
-  close(fd);
-  return out;
 }
 
 TEST(Server, KnowledgeBaseLifecycleAndErrorShapes) {

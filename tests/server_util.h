@@ -1,9 +1,14 @@
 // What the HTTP server tests share: a real server on an ephemeral port of
-// 127.0.0.1, run on its own thread for one test, and JSON from a response.
+// 127.0.0.1, run on its own thread for one test, JSON from a response, and a
+// raw exchange on a socket.
 #pragma once
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -62,6 +67,37 @@ inline nlohmann::json Body(const httplib::Result& r) {
   nlohmann::json j = nlohmann::json::parse(r->body, nullptr, false);
   EXPECT_FALSE(j.is_discarded()) << r->body;
   return j;
+}
+
+// A raw request on a socket, for what a well-behaved client library will
+// not send. Returns what the server answered before closing or `limit`.
+inline std::string RawExchange(int port, const std::string& request) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return "";
+  (void)!write(fd, request.data(), request.size());
+  timeval tv{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+    if (out.find("\r\n\r\n") != std::string::npos) {
+      // Enough: status line and headers (and a small body) arrived.
+      const size_t cl = out.find("Content-Length: ");
+      if (cl != std::string::npos) {
+        const size_t len = std::stoul(out.substr(cl + 16));
+        if (out.size() >= out.find("\r\n\r\n") + 4 + len) break;
+      }
+    }
+  }
+  close(fd);
+  return out;
 }
 
 }  // namespace askio::server::testing

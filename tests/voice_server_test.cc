@@ -1,12 +1,8 @@
 // Voice over HTTP, end to end: a real server on 127.0.0.1 with the offline
 // engines, a question spoken by espeak-ng and uploaded, the answer heard
 // back; OpenAI's audio endpoints; limits and bad input.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -49,6 +45,7 @@ class RunningServer : public server::testing::RunningServer {
 };
 
 using server::testing::Body;
+using server::testing::RawExchange;
 
 std::string Unbase64(const std::string& in) {
   std::string out;
@@ -97,29 +94,6 @@ void MakeKb(httplib::Client& c) {
           return true;
         });
   ASSERT_NE(events.find("succeeded"), std::string::npos) << events;
-}
-
-// Headers only: what the server answers to an announced body it refuses.
-std::string RawExchange(int port, const std::string& request) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return "";
-  (void)!write(fd, request.data(), request.size());
-  timeval tv{10, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = read(fd, buf, sizeof buf);
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-    if (out.find("\r\n\r\n") != std::string::npos && out.find("}}") != std::string::npos) break;
-  }
-  close(fd);
-  return out;
 }
 
 TEST(VoiceServer, AskByVoiceEndToEnd) {
