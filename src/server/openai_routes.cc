@@ -22,13 +22,18 @@ Result<std::string> LastUserMessage(const json& body) {
     return Err(Status::InvalidArgument("'messages' must be a non-empty array"));
   for (auto it = body["messages"].rbegin(); it != body["messages"].rend(); ++it) {
     if (!it->is_object() || it->value("role", "") != "user") continue;
-    const json& content = (*it)["content"];
-    if (content.is_string()) return content.get<std::string>();
-    if (content.is_array()) {
+    // (find, not operator[]: on a const json a missing key is undefined
+    // behaviour, which the HTTP fuzz target hit with "contenu")
+    const auto content = it->find("content");
+    if (content != it->end() && content->is_string()) return content->get<std::string>();
+    if (content != it->end() && content->is_array()) {
       std::string text;
-      for (const json& part : content)
-        if (part.is_object() && part.value("type", "") == "text" && part["text"].is_string())
-          text += (text.empty() ? "" : "\n") + part["text"].get<std::string>();
+      for (const json& part : *content) {
+        if (!part.is_object() || part.value("type", "") != "text") continue;
+        const auto part_text = part.find("text");
+        if (part_text != part.end() && part_text->is_string())
+          text += (text.empty() ? "" : "\n") + part_text->get<std::string>();
+      }
       if (!text.empty()) return text;
     }
     return Err(Status::InvalidArgument("the last user message has no text content"));

@@ -191,13 +191,15 @@ Result<Audio> DecodeWithSox(std::string_view bytes) {
                            "16000", "-"});
   Result<std::string> raw = RunCapture(args, kMaxDecodedSamples * sizeof(float));
   if (!raw) return Err(raw.error());
+  // (checked before the copy: memcpy into an empty vector's null data() is
+  // undefined even for 0 bytes, which UBSan reported under the HTTP fuzzer)
+  if (raw->size() < sizeof(float))
+    return Err(Status::InvalidArgument("the audio holds no samples (empty or truncated)"));
   Audio audio;
   audio.sample_rate = 16000;
   audio.samples.resize(raw->size() / sizeof(float));
   std::memcpy(audio.samples.data(), raw->data(), audio.samples.size() * sizeof(float));
   for (float& v : audio.samples) v = std::isfinite(v) ? std::clamp(v, -1.0f, 1.0f) : 0.0f;
-  if (audio.samples.empty())
-    return Err(Status::InvalidArgument("the audio holds no samples (empty or truncated)"));
   return audio;
 }
 

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { openPage } from './browser.mjs';
 import { makeWorkspace, startServer, createKey, waitFor, repoRoot, artifactsDir } from './server.mjs';
 
 const NOTES = `# Project Orion Notes
@@ -27,7 +27,7 @@ let ws;
 let server;
 let browser;
 let page;
-const problems = []; // console errors, page errors and CSP violations
+let problems = []; // console errors, page errors, CSP violations, other origins
 let expect401 = false;
 let shot = 0;
 
@@ -52,35 +52,13 @@ before(async () => {
   await mkdir(artifactsDir, { recursive: true });
   ws = await makeWorkspace('ui');
   server = await startServer(ws.dataDir, { name: 'ui' });
-  browser = await chromium.launch({
-    executablePath: process.env.ASKIO_CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  // A fresh profile (launch() uses a temp user-data dir); English UI whatever the machine's locale.
-  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 860 } });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-  page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error') return;
+  ({ browser, page, problems } = await openPage(server.url, {
+    viewport: { width: 1280, height: 860 },
+    permissions: ['clipboard-read', 'clipboard-write'],
+    timeoutMs: TIMEOUT,
     // Chromium logs every 401 response; the keys step causes some on purpose.
-    if (expect401 && /status of 401/.test(msg.text())) return;
-    problems.push(`console: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  // The UI must never reach beyond its own server (no CDN, fonts, or images from answers).
-  page.on('request', (r) => {
-    const u = r.url();
-    if (!u.startsWith(`${server.url}/`) && !u.startsWith('data:')) problems.push(`request to another origin: ${u}`);
-  });
-  // CSP violations also reach the console, but say so explicitly (and for
-  // ones Chromium reports only as events). Init scripts run outside the CSP.
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`);
-    });
-  });
+    ignoreConsoleError: (text) => expect401 && /status of 401/.test(text),
+  }));
 });
 
 after(async () => {

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { openPage } from './browser.mjs';
 import { makeWorkspace, startServer, runAskio } from './server.mjs';
 
 const KB = 'office-voice';
@@ -17,7 +17,7 @@ let ws;
 let server;
 let browser;
 let page;
-const problems = [];
+let problems = [];
 
 before(async () => {
   ws = await makeWorkspace('voice');
@@ -26,24 +26,12 @@ before(async () => {
   const question = path.join(path.dirname(doc), 'question.wav');
   await runAskio(ws.dataDir, ['voice', 'speak', '--voice', 'en-us+klatt2', 'Where is the meeting room?', '-o', question]);
   server = await startServer(ws.dataDir, { name: 'voice' });
-  browser = await chromium.launch({
-    executablePath: process.env.ASKIO_CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+  ({ browser, page, problems } = await openPage(server.url, {
+    extraArgs: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
       `--use-file-for-fake-audio-capture=${question}%noloop`, '--autoplay-policy=no-user-gesture-required'],
-  });
-  const context = await browser.newContext({ locale: 'en-US' });
-  await context.grantPermissions(['microphone'], { origin: server.url });
-  page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`); });
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`);
-    });
-  });
+    permissions: ['microphone'],
+    timeoutMs: TIMEOUT,
+  }));
 });
 
 after(async () => {
