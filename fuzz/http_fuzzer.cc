@@ -8,8 +8,9 @@
 // uploads, jobs, search, ask, the OpenAI and voice routes, static files.
 //
 // Checked on every input, besides memory errors and UB:
-//   - the server answers within 10 s (or closes without a word, which is
-//     what it does when the bytes end before a request line does);
+//   - the server finishes its answer within 8 s (or closes without a word,
+//     as it does when the bytes end before a request does, and as it must
+//     when the harness half-closed the connection: see Exchange);
 //   - every answer starts with an HTTP/1.1 status line;
 //   - no handler let an exception escape ("unexpected error" is the 500 the
 //     router turns one into: a bug, whatever the input).
